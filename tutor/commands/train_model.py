@@ -1,0 +1,10 @@
+"""`mitutor train-model` (placeholder until its issue lands)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train-model", help="(not implemented yet)")
+    p.set_defaults(func=lambda args: print("not implemented yet") or 2)

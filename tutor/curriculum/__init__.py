@@ -1,0 +1,1 @@
+"""Lessons and quizzes: schemas, loaders, grading and review scheduling. Never imports Textual."""

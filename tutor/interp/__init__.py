@@ -1,0 +1,1 @@
+"""The interpretability engine: model loading, patching, SAEs, probes. Never imports Textual."""

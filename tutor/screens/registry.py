@@ -1,0 +1,53 @@
+"""The labs the app offers: id, title, and where their screen class lives.
+
+Screens are imported lazily (by module path) so that the home screen appears before
+torch is imported. A lab screen is constructed as ``cls(preset=preset_or_None)`` and reads
+the model name and device from ``app.model_name`` / ``app.device``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class LabInfo:
+    id: str
+    title: str
+    summary: str
+    module: str
+    cls: str
+
+
+LABS: tuple[LabInfo, ...] = (
+    LabInfo(
+        "patching",
+        "Activation patching",
+        "Corrupt a prompt, patch clean activations back layer by layer, see where the answer lives.",
+        "tutor.screens.patching",
+        "PatchingScreen",
+    ),
+    LabInfo(
+        "sae",
+        "SAE playground",
+        "Train a sparse autoencoder live, browse its features, steer the model with one.",
+        "tutor.screens.sae",
+        "SAEScreen",
+    ),
+)
+
+
+def lab(lab_id: str) -> LabInfo:
+    for info in LABS:
+        if info.id == lab_id:
+            return info
+    known = ", ".join(i.id for i in LABS)
+    raise KeyError(f"unknown lab {lab_id!r} (known: {known})")
+
+
+def make_lab_screen(lab_id: str, preset: str | None = None) -> Any:
+    info = lab(lab_id)
+    module = importlib.import_module(info.module)
+    return getattr(module, info.cls)(preset=preset)

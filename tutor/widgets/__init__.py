@@ -1,0 +1,1 @@
+"""Reusable Textual widgets: layer bars, heatmaps, plots, metric cards."""
