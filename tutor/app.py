@@ -1,0 +1,158 @@
+"""The Textual app: loads the curriculum and the progress store, then opens the home screen.
+
+Nothing here imports torch or transformer_lens: labs load them lazily in workers, so the
+home screen appears quickly. Every screen is reachable from the command palette
+(``ctrl+p``); ``?`` lists every key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
+
+from tutor.screens.commands import TutorCommands
+
+if TYPE_CHECKING:
+    from tutor.curriculum.loader import Curriculum
+    from tutor.progress import ProgressStore
+
+
+class TutorApp(App[None]):
+    """mitutor: lessons, quizzes, spaced review and labs in one full-screen terminal app."""
+
+    TITLE = "mitutor"
+    SUB_TITLE = "mechanistic interpretability, offline"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere work
+    COMMANDS = App.COMMANDS | {TutorCommands}
+    BINDINGS = [
+        Binding("question_mark", "help", "Keys", key_display="?", tooltip="This list of keys"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, tooltip="Quit mitutor"),
+    ]
+
+    def __init__(
+        self,
+        model_name: str = "tutor-gpt",
+        device: str = "auto",
+        content_dirs: Iterable[Path] | None = None,
+        quiz_dirs: Iterable[Path] | None = None,
+        store: ProgressStore | None = None,
+    ) -> None:
+        super().__init__()
+        from tutor.curriculum.loader import load_curriculum
+        from tutor.progress import ProgressStore
+
+        self.model_name = model_name
+        self.device = device
+        self.curriculum: Curriculum = load_curriculum(
+            content_dirs=list(content_dirs) if content_dirs is not None else None,
+            quiz_dirs=list(quiz_dirs) if quiz_dirs is not None else None,
+        )
+        self.store: ProgressStore = store if store is not None else ProgressStore()
+
+    def get_default_screen(self) -> Screen:
+        from tutor.screens.home import HomeScreen
+
+        return HomeScreen()
+
+    def on_mount(self) -> None:
+        problems = self.curriculum.problems
+        if problems:
+            shown = "\n".join(str(p) for p in problems[:5])
+            more = f"\n… and {len(problems) - 5} more" if len(problems) > 5 else ""
+            self.notify(
+                f"{shown}{more}\nThe files with problems were skipped; the rest works. "
+                "Run `mitutor check-content` for the full list.",
+                title=f"{len(problems)} content problem(s)",
+                severity="warning",
+                timeout=15,
+            )
+        recovered = getattr(self.store, "recovered_from", None)
+        if recovered:
+            self.notify(
+                f"The progress file was damaged. It was kept as {recovered} "
+                "and a fresh one was started.",
+                title="Progress file recovered",
+                severity="error",
+                timeout=20,
+            )
+
+    # Navigation used by screens and by the command palette.
+
+    def action_help(self) -> None:
+        from tutor.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_home(self) -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def open_lesson(self, lesson_id: str) -> None:
+        from tutor.screens.lesson import LessonScreen
+
+        try:
+            lesson = self.curriculum.lesson(lesson_id)
+        except KeyError as exc:
+            self.notify(str(exc.args[0]), severity="error")
+            return
+        self.push_screen(LessonScreen(lesson))
+
+    def open_quiz(self, quiz_id: str) -> None:
+        from tutor.screens.quiz import QuizScreen
+
+        try:
+            quiz = self.curriculum.quiz(quiz_id)
+        except KeyError:
+            self.notify(
+                f"No quiz with id {quiz_id!r} (it may have been skipped: see the warning).",
+                severity="error",
+            )
+            return
+        if not quiz.questions:
+            self.notify(f"The quiz {quiz.title!r} has no valid questions.", severity="warning")
+            return
+        self.push_screen(QuizScreen(list(quiz.questions), title=quiz.title, quiz_id=quiz.id))
+
+    def open_review(self) -> None:
+        from tutor.curriculum.review import due_questions
+        from tutor.screens.review import ReviewScreen
+
+        due = due_questions(self.curriculum, self.store)
+        if not due:
+            self.notify("Nothing is due for review right now.", title="Review")
+            return
+        self.push_screen(ReviewScreen(due))
+
+    def open_progress(self) -> None:
+        from tutor.screens.progress import ProgressScreen
+
+        self.push_screen(ProgressScreen())
+
+    def open_lab(self, lab_id: str, preset: str | None = None) -> None:
+        """Open a lab screen; a lab that cannot be built yet gets a message, not a crash."""
+        from tutor.screens.registry import lab, make_lab_screen
+
+        try:
+            info = lab(lab_id)
+        except KeyError as exc:
+            self.notify(str(exc.args[0]), title="Unknown lab", severity="error")
+            return
+        try:
+            screen = make_lab_screen(lab_id, preset)
+        except (ImportError, AttributeError) as exc:
+            self.notify(
+                f"The {info.title} lab is not available in this build ({exc}).",
+                title="Lab unavailable",
+                severity="error",
+            )
+            return
+        except ValueError as exc:
+            self.notify(str(exc), title=f"{info.title}: bad preset", severity="error")
+            return
+        self.push_screen(screen)

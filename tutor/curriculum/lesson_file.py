@@ -1,0 +1,142 @@
+"""Reading one lesson file: front matter, Markdown body, sections split on ``## ``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from tutor.curriculum.problems import problems_from_validation
+from tutor.curriculum.schema import Lesson, LessonMeta, Problem, Section
+from tutor.curriculum.yaml_source import YamlDoc, YamlProblem, parse_yaml
+
+INTRO_TITLE = "Introduction"
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+LAB_LINK = re.compile(r"\]\(lab:([^)?\s]*)(?:\?([^)\s]*))?\)")
+
+
+def slugify(title: str) -> str:
+    """``"What's in a layer?"`` -> ``"what-s-in-a-layer"``."""
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    return slug or "section"
+
+
+def split_sections(body: str, first_line: int) -> tuple[Section, ...]:
+    """Split a Markdown body into the intro and its ``## `` sections.
+
+    ``first_line`` is the file line (1-based) of the body's first line. Headings inside
+    fenced code blocks do not count. A blank intro is left out.
+    """
+    chunks: list[tuple[str | None, int, list[str]]] = [(None, first_line, [])]
+    fence: str | None = None
+    for offset, line in enumerate(body.splitlines()):
+        match = _FENCE.match(line)
+        if match:
+            marker = match.group(1)
+            if fence is None:
+                fence = marker
+            elif (
+                marker[0] == fence[0]
+                and len(marker) >= len(fence)
+                and not line.strip()[len(marker) :].strip()
+            ):
+                fence = None
+        elif fence is None and line.startswith("## "):
+            chunks.append((line[3:].strip(), first_line + offset, []))
+        chunks[-1][2].append(line)
+
+    sections: list[Section] = []
+    used: set[str] = set()
+    for title, line, lines in chunks:
+        text = "\n".join(lines).strip("\n")
+        if title is None:
+            if not text.strip():
+                continue
+            title, key = INTRO_TITLE, "intro"
+        else:
+            key = slugify(title)
+        base, n = key, 2
+        while key in used:
+            key, n = f"{base}-{n}", n + 1
+        used.add(key)
+        sections.append(Section(key=key, title=title, markdown=text + "\n", line=line))
+    return tuple(sections)
+
+
+@dataclass
+class ParsedLesson:
+    """What reading one lesson file gave: the lesson (None if unusable), its problems,
+    and the parsed header (``doc``) for line numbers."""
+
+    file: str
+    lesson: Lesson | None
+    problems: list[Problem]
+    doc: YamlDoc | None = None
+
+    def line_of(self, loc: tuple[str | int, ...]) -> int:
+        return self.doc.line_of(loc) if self.doc is not None else 1
+
+
+def read_lesson(path: Path, file: str) -> ParsedLesson:
+    """Parse one lesson file; ``lesson`` is None when it cannot be used."""
+    parsed = _read_lesson(path, file)
+    return ParsedLesson(file, *parsed)
+
+
+def _read_lesson(path: Path, file: str) -> tuple[Lesson | None, list[Problem], YamlDoc | None]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        return None, [Problem(file, 0, "(file)", f"cannot read the file: {err}")], None
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        return (
+            None,
+            [Problem(file, 1, "front matter", "the file must start with a '---' line")],
+            None,
+        )
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+    if end is None:
+        return (
+            None,
+            [Problem(file, 1, "front matter", "no closing '---' line after the header")],
+            None,
+        )
+    try:
+        doc = parse_yaml("\n".join(lines[1:end]), line_offset=1)
+    except YamlProblem as err:
+        return None, [Problem(file, err.line, "front matter", err.message)], None
+    if not isinstance(doc.data, dict):
+        return (
+            None,
+            [Problem(file, 2, "front matter", "the header must be 'field: value' lines")],
+            doc,
+        )
+    try:
+        meta = LessonMeta.model_validate(doc.data)
+    except ValidationError as err:
+        return None, problems_from_validation(err, LessonMeta, file, doc), doc
+
+    body = "\n".join(lines[end + 1 :])
+    sections = split_sections(body, first_line=end + 2)
+    if not sections:
+        return None, [Problem(file, end + 2, "body", "the lesson has no text")], doc
+    return Lesson(meta, body, sections, path, body_line=end + 2), [], doc
+
+
+def lab_links(lesson: Lesson) -> list[tuple[int, str, str | None]]:
+    """Every ``(lab:ID?preset=P)`` link in the body as ``(file line, lab id, preset)``."""
+    found = []
+    fence = False
+    for offset, line in enumerate(lesson.body.splitlines()):
+        if _FENCE.match(line):
+            fence = not fence
+        if fence:
+            continue
+        for match in LAB_LINK.finditer(line):
+            query = match.group(2) or ""
+            params = dict(p.split("=", 1) for p in query.split("&") if "=" in p)
+            found.append((lesson.body_line + offset, match.group(1), params.get("preset")))
+    return found

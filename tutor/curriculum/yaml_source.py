@@ -1,0 +1,96 @@
+"""Safe YAML reading that remembers where each field was written.
+
+Data is built with ``yaml.safe_load`` only, so a ``!!python/...`` tag is reported, never
+executed. Line numbers come from a second pass with ``yaml.compose`` (which builds nodes,
+not objects), so a pydantic error location like ``("questions", 2, "answer")`` can be
+turned into the line a person should look at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+
+class YamlProblem(Exception):
+    """The text is not acceptable YAML; ``line`` is 1-based within the parsed text."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+@dataclass(frozen=True)
+class YamlDoc:
+    """Parsed data plus its node tree, for mapping field locations to lines."""
+
+    data: Any
+    root: yaml.Node | None
+    line_offset: int = 0
+
+    def line_of(self, loc: Sequence[str | int]) -> int:
+        """The 1-based line of the deepest node on ``loc`` that exists.
+
+        For a mapping key the line of the key is used (where the field name is written);
+        a missing field points at the mapping that should hold it.
+        """
+        node = self.root
+        if node is None:
+            return 1 + self.line_offset
+        line = node.start_mark.line
+        for part in loc:
+            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+                for key, value in node.value:
+                    if isinstance(key, yaml.ScalarNode) and key.value == part:
+                        line = key.start_mark.line
+                        node = value
+                        break
+                else:
+                    break
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                if not 0 <= part < len(node.value):
+                    break
+                node = node.value[part]
+                line = node.start_mark.line
+            else:
+                break
+        return line + 1 + self.line_offset
+
+
+def _describe_tag(problem: str) -> str | None:
+    marker = "tag:yaml.org,2002:"
+    if "could not determine a constructor for the tag" not in problem:
+        return None
+    tag = problem.split("'")[1] if "'" in problem else "?"
+    if tag.startswith(marker):
+        tag = "!!" + tag[len(marker) :]
+    return f"tag {tag} is not allowed (plain YAML only; nothing in this file was run or loaded)"
+
+
+def parse_yaml(text: str, line_offset: int = 0) -> YamlDoc:
+    """Parse ``text`` with the safe loader; raise :class:`YamlProblem` on bad YAML.
+
+    ``line_offset`` is added to every line reported (for YAML embedded in a larger file,
+    such as a lesson's front matter).
+    """
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+        line = (mark.line + 1 if mark is not None else 1) + line_offset
+        problem = str(getattr(err, "problem", None) or err)
+        message = _describe_tag(problem) or f"invalid YAML: {problem}"
+        context = getattr(err, "context", None)
+        context_mark = getattr(err, "context_mark", None)
+        if context and not message.startswith("tag "):
+            if context_mark is not None and context_mark.line + 1 + line_offset != line:
+                context += f" started on line {context_mark.line + 1 + line_offset}"
+            message += f" ({context})"
+        raise YamlProblem(line, message) from None
+    # The safe load succeeded, so composing the same text cannot fail.
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    return YamlDoc(data=data, root=root, line_offset=line_offset)

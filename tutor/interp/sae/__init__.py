@@ -1,0 +1,17 @@
+"""Sparse autoencoders on a transformer's activations: collect, train, measure, save, inspect, steer.
+
+Modules (all torch, none Textual):
+
+- ``autoencoder``: the SAE itself (ReLU + L1, or TopK) with SAELens's parameter names.
+- ``training``: the training loop (progress callback, cancel, dead-feature resampling).
+- ``metrics``: L0, MSE, FVU, explained variance, dead/dense fractions, density histogram,
+  CE-loss recovered.
+- ``activations``: collecting residual-stream / MLP-output activations over the corpus,
+  cached on disk as safetensors.
+- ``saelens_format``: reading and writing SAELens's on-disk layout.
+- ``features``: feature dashboard data and search by token.
+- ``steering``: generating text with one feature clamped.
+- ``presets``: the lab's named settings (default, topk, golden-gate, break-*).
+
+Nothing here is imported by the app at start-up; screens import it inside workers.
+"""
