@@ -65,11 +65,12 @@ class TutorApp(App[None]):
             shown = "\n".join(str(p) for p in problems[:5])
             more = f"\n… and {len(problems) - 5} more" if len(problems) > 5 else ""
             self.notify(
-                f"{shown}{more}\nThe files with problems were skipped; the rest works. "
+                f"{shown}{more}\nWhat they break is left out; the rest works. "
                 "Run `mitutor check-content` for the full list.",
                 title=f"{len(problems)} content problem(s)",
                 severity="warning",
                 timeout=15,
+                markup=False,
             )
         recovered = getattr(self.store, "recovered_from", None)
         if recovered:
@@ -79,6 +80,7 @@ class TutorApp(App[None]):
                 title="Progress file recovered",
                 severity="error",
                 timeout=20,
+                markup=False,
             )
 
     # Navigation used by screens and by the command palette.
@@ -99,7 +101,7 @@ class TutorApp(App[None]):
         try:
             lesson = self.curriculum.lesson(lesson_id)
         except KeyError as exc:
-            self.notify(str(exc.args[0]), severity="error")
+            self.notify(str(exc.args[0]), severity="error", markup=False)
             return
         self.push_screen(LessonScreen(lesson))
 
@@ -112,10 +114,13 @@ class TutorApp(App[None]):
             self.notify(
                 f"No quiz with id {quiz_id!r} (it may have been skipped: see the warning).",
                 severity="error",
+                markup=False,
             )
             return
         if not quiz.questions:
-            self.notify(f"The quiz {quiz.title!r} has no valid questions.", severity="warning")
+            self.notify(
+                f"The quiz {quiz.title!r} has no valid questions.", severity="warning", markup=False
+            )
             return
         self.push_screen(QuizScreen(list(quiz.questions), title=quiz.title, quiz_id=quiz.id))
 
@@ -125,7 +130,7 @@ class TutorApp(App[None]):
 
         due = due_questions(self.curriculum, self.store)
         if not due:
-            self.notify("Nothing is due for review right now.", title="Review")
+            self.notify("Nothing is due for review right now.", title="Review", markup=False)
             return
         self.push_screen(ReviewScreen(due))
 
@@ -141,7 +146,7 @@ class TutorApp(App[None]):
         try:
             info = lab(lab_id)
         except KeyError as exc:
-            self.notify(str(exc.args[0]), title="Unknown lab", severity="error")
+            self.notify(str(exc.args[0]), title="Unknown lab", severity="error", markup=False)
             return
         try:
             screen = make_lab_screen(lab_id, preset)
@@ -150,9 +155,10 @@ class TutorApp(App[None]):
                 f"The {info.title} lab is not available in this build ({exc}).",
                 title="Lab unavailable",
                 severity="error",
+                markup=False,
             )
             return
         except ValueError as exc:
-            self.notify(str(exc), title=f"{info.title}: bad preset", severity="error")
+            self.notify(str(exc), title=f"{info.title}: bad preset", severity="error", markup=False)
             return
         self.push_screen(screen)

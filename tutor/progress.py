@@ -139,14 +139,17 @@ class ProgressStore:
         self.recovered_from: Path | None = None
         self.recovery_message: str | None = None
         self._lock = threading.RLock()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._conn = self._open()
-        except sqlite3.DatabaseError as err:
-            if not _is_corruption(err):
-                raise ProgressStoreError(f"cannot open {self.path}: {err}") from err
-            self._set_aside(str(err))
-            self._conn = self._open()
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self._conn = self._open()
+            except sqlite3.DatabaseError as err:
+                if not _is_corruption(err):
+                    raise ProgressStoreError(f"cannot open {self.path}: {err}") from err
+                self._set_aside(str(err))
+                self._conn = self._open()
+        except OSError as err:
+            raise ProgressStoreError(f"cannot open {self.path}: {err}") from err
 
     # -- opening, recovery, migrations -------------------------------------------------
 

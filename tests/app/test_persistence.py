@@ -57,6 +57,7 @@ async def test_review_serves_a_missed_card_until_it_is_answered(make_app):
         await pilot.press("r")
         assert isinstance(app.screen, ReviewScreen)
         assert [q.id for q in app.screen.questions] == ["rs-add"]
+        assert text_of(app, "#quiz-status").endswith("·  The residual stream")
         await pilot.press("2", "enter")  # right this time
         assert text_of(app, "#quiz-prompt") == "Score: 1/1 (100%)"
         await pilot.press("enter")

@@ -2,9 +2,35 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import CONTENT, QUIZZES
 
 from tutor.app import TutorApp
+from tutor.screens import home
+from tutor.screens.registry import LabInfo
+
+# The labs as the pictures show them, so that adding a lab elsewhere does not change them.
+FIXED_LABS = (
+    LabInfo(
+        "patching",
+        "Activation patching",
+        "Corrupt a prompt, patch clean activations back layer by layer, see where the answer lives.",
+        "tutor.screens.patching",
+        "PatchingScreen",
+    ),
+    LabInfo(
+        "sae",
+        "SAE playground",
+        "Train a sparse autoencoder live, browse its features, steer the model with one.",
+        "tutor.screens.sae",
+        "SAEScreen",
+    ),
+)
+
+
+@pytest.fixture(autouse=True)
+def _fixed_labs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(home, "LABS", FIXED_LABS)
 
 
 class SnapshotApp(TutorApp):
@@ -36,3 +62,17 @@ def test_quiz_snapshot(snap_compare):
         await pilot.press("2", "enter", "1", "2", "enter")
 
     assert snap_compare(SnapshotApp(), run_before=run_before, terminal_size=(80, 24))
+
+
+def test_quiz_snapshot_no_color(snap_compare, monkeypatch):
+    # With NO_COLOR the verdicts still read: ✓/✗ marks and the (•)/[x] boxes carry them.
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = SnapshotApp()
+    assert app.no_color
+
+    async def run_before(pilot) -> None:
+        pilot.app.open_quiz("residual-stream-check")
+        await pilot.pause()
+        await pilot.press("1")
+
+    assert snap_compare(app, run_before=run_before, terminal_size=(80, 24))

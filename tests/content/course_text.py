@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,7 @@ def read_lesson(path: Path) -> Lesson:
     return Lesson(path, meta, "\n".join(lines[end + 1 :]), end + 2)
 
 
+@cache
 def lessons() -> list[Lesson]:
     return sorted(
         (read_lesson(p) for p in CONTENT_DIR.glob("*.md")), key=lambda le: le.meta["order"]
@@ -98,6 +100,7 @@ def try_it_links(lesson: Lesson) -> list[TryIt]:
     return found
 
 
+@cache
 def quizzes() -> list[tuple[Path, dict[str, Any]]]:
     return [
         (p, yaml.safe_load(p.read_text(encoding="utf-8")))
@@ -105,8 +108,12 @@ def quizzes() -> list[tuple[Path, dict[str, Any]]]:
     ]
 
 
+@cache
 def questions() -> list[tuple[Path, dict[str, Any], dict[str, Any]]]:
-    """Every question as (file, quiz, question), with the quiz's lesson filled in."""
+    """Every question as (file, quiz, question), with the quiz's lesson filled in.
+
+    Cached for the session: the tests only read these structures, never change them.
+    """
     out = []
     for path, quiz in quizzes():
         for q in quiz.get("questions") or []:

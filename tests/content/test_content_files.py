@@ -116,3 +116,13 @@ def test_answer_positions_are_not_predictable():
     positions = Counter(q["answer"] for _, _, q in questions() if q["kind"] == "single")
     total = sum(positions.values())
     assert positions.most_common(1)[0][1] <= 0.5 * total, positions
+
+
+def test_the_app_loader_accepts_every_file_without_problems():
+    """`mitutor check-content` must pass, and see the same course these tests read."""
+    from tutor.curriculum.loader import load_curriculum
+
+    course = load_curriculum()
+    assert not course.problems, "\n".join(str(p) for p in course.problems)
+    assert [le.id for le in course.lessons] == [le.id for le in lessons()]
+    assert len(course.questions) == len(questions())

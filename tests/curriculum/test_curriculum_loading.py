@@ -173,6 +173,10 @@ def test_lesson_header_problems_name_the_line(course: Path):
         "Intro.\n\n## Part\n\nSee [this](lab:nolab?preset=x).\n",
     )
     write(content / "14-empty.md", "---\nid: empty\ntitle: Empty\norder: 5\n---\n\n")
+    write(
+        content / "15-other-quiz.md",
+        "---\nid: other\ntitle: O\norder: 6\nquiz: heads-check\n---\nHi\n",
+    )
     c = load_curriculum([content], [course / "quizzes"])
     assert problem_tuples(c) == [
         ("10-no-header.md", 1, "front matter"),
@@ -183,9 +187,11 @@ def test_lesson_header_problems_name_the_line(course: Path):
         ("13-refs.md", 6, "lab"),
         ("13-refs.md", 12, "body"),
         ("14-empty.md", 6, "body"),
+        ("15-other-quiz.md", 5, "quiz"),
     ]
-    # The lesson with broken references still loads; broken files do not.
-    assert [lesson.id for lesson in c.lessons] == ["streams", "heads", "refs"]
+    assert c.problems[-1].message == "quiz 'heads-check' is for lesson 'heads'"
+    # Lessons with broken references still load; broken files do not.
+    assert [lesson.id for lesson in c.lessons] == ["streams", "heads", "other", "refs"]
 
 
 def test_check_paths_resolves_references_against_the_bundled_course(tmp_path: Path):
@@ -248,3 +254,40 @@ def test_problem_str():
     assert str(Problem("q.yaml", 3, "questions[0].answer", "bad")) == (
         "q.yaml:3: questions[0].answer: bad"
     )
+
+
+def test_odd_files(course: Path):
+    quizzes = course / "quizzes"
+    write(quizzes / "empty.yaml", "")
+    write(quizzes / "list.yaml", "- just\n- a list\n")
+    (quizzes / "latin1.yaml").write_bytes("id: caf\xe9\n".encode("latin-1"))
+    write(
+        quizzes / "twice.yaml",
+        "id: twice\ntitle: T\nlesson: heads\nquestions:\n"
+        "  - id: tw-1\n    kind: single\n    prompt: P\n    choices: [a, b]\n"
+        "    answer: 0\n    answer: 1\n    explanation: E\n",
+    )
+    # A byte-order mark (as some editors write) is not a problem.
+    (course / "content" / "05-bom.md").write_bytes(
+        "\ufeff---\nid: bom\ntitle: BOM\norder: 5\n---\nText\n".encode()
+    )
+    c = load_curriculum([course / "content"], [quizzes])
+    assert problem_tuples(c) == [
+        ("empty.yaml", 1, "(file)"),
+        ("latin1.yaml", 0, "(file)"),
+        ("list.yaml", 1, "(file)"),
+        ("twice.yaml", 10, "questions[0].answer"),
+    ]
+    assert "cannot read the file" in c.problems[1].message
+    assert c.problems[3].message == "given twice (only the last one counts)"
+    assert c.question("tw-1").answer == 1
+    assert c.lesson("bom").title == "BOM"
+
+
+def test_check_paths_reports_files_it_cannot_check(tmp_path: Path):
+    notes = write(tmp_path / "notes.txt", "hello")
+    c = check_paths([notes, COURSE])
+    assert [(p.line, p.field, p.message) for p in c.problems] == [
+        (0, "(file)", "not a lesson (.md) or quiz (.yaml, .yml) file")
+    ]
+    assert len(c.lessons) == 2

@@ -25,6 +25,7 @@ def count(path: Path, table: str) -> int:
 # once its transaction has committed.
 WRITER = """
 import sys
+import time
 from pathlib import Path
 sys.path.insert(0, {repo!r})
 from tutor.curriculum import grade, load_curriculum
@@ -43,6 +44,7 @@ for i in range(n):
     a = store.record_attempt(q, grade(q, i % 2), quiz_id=sys.argv[3], time_taken_s=0.5)
     store.record_visit("streams", f"s{{i % 3}}", i % 3)
     print(a.id, flush=True)
+    time.sleep(0.002)  # a learner pauses between answers; lets the other writer in
 """
 
 

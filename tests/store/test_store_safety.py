@@ -34,7 +34,11 @@ def test_two_writer_processes_at_once_lose_nothing(tmp_path: Path):
     ]
     for p in procs:  # both have opened the store; release them together
         assert p.stdout is not None and p.stdout.readline().strip() == "ready"
-    outputs = [p.communicate("go\n", timeout=120)[0].split() for p in procs]
+    for p in procs:
+        assert p.stdin is not None
+        p.stdin.write("go\n")
+        p.stdin.flush()
+    outputs = [p.communicate(timeout=120)[0].split() for p in procs]
     assert [p.returncode for p in procs] == [0, 0]
     ids = [[int(x) for x in out] for out in outputs]
     assert [len(i) for i in ids] == [n, n]
@@ -181,3 +185,10 @@ def test_a_newer_schema_is_refused_untouched(tmp_path: Path):
         ProgressStore(db)
     assert db.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["future.sqlite3"]  # nothing moved aside
+
+
+def test_a_path_that_cannot_be_a_file_is_a_clear_error(tmp_path: Path):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the data directory should be")
+    with pytest.raises(ProgressStoreError, match=r"cannot open .*not-a-dir/progress.sqlite3"):
+        ProgressStore(blocker / "progress.sqlite3")

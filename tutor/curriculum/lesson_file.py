@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from tutor.curriculum.problems import problems_from_validation
+from tutor.curriculum.problems import field_name, problems_from_validation
 from tutor.curriculum.schema import Lesson, LessonMeta, Problem, Section
 from tutor.curriculum.yaml_source import YamlDoc, YamlProblem, parse_yaml
 
@@ -50,7 +50,10 @@ def split_sections(body: str, first_line: int) -> tuple[Section, ...]:
     sections: list[Section] = []
     used: set[str] = set()
     for title, line, lines in chunks:
-        text = "\n".join(lines).strip("\n")
+        while lines and not lines[0].strip():  # start at the first line with text
+            lines.pop(0)
+            line += 1
+        text = "\n".join(lines).rstrip("\n")
         if title is None:
             if not text.strip():
                 continue
@@ -87,7 +90,7 @@ def read_lesson(path: Path, file: str) -> ParsedLesson:
 
 def _read_lesson(path: Path, file: str) -> tuple[Lesson | None, list[Problem], YamlDoc | None]:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
         return None, [Problem(file, 0, "(file)", f"cannot read the file: {err}")], None
     lines = text.splitlines()
@@ -108,6 +111,10 @@ def _read_lesson(path: Path, file: str) -> tuple[Lesson | None, list[Problem], Y
         doc = parse_yaml("\n".join(lines[1:end]), line_offset=1)
     except YamlProblem as err:
         return None, [Problem(file, err.line, "front matter", err.message)], None
+    duplicates = [
+        Problem(file, line, field_name(loc), "given twice (only the last one counts)")
+        for line, loc in doc.duplicate_keys
+    ]
     if not isinstance(doc.data, dict):
         return (
             None,
@@ -123,7 +130,7 @@ def _read_lesson(path: Path, file: str) -> tuple[Lesson | None, list[Problem], Y
     sections = split_sections(body, first_line=end + 2)
     if not sections:
         return None, [Problem(file, end + 2, "body", "the lesson has no text")], doc
-    return Lesson(meta, body, sections, path, body_line=end + 2), [], doc
+    return Lesson(meta, body, sections, path, body_line=end + 2), duplicates, doc
 
 
 def lab_links(lesson: Lesson) -> list[tuple[int, str, str | None]]:

@@ -80,6 +80,9 @@ class Curriculum:
     def has_question(self, question_id: str) -> bool:
         return question_id in self._questions
 
+    def has_lesson(self, lesson_id: str) -> bool:
+        return lesson_id in self._lessons
+
     def quizzes_for_lesson(self, lesson_id: str) -> list[Quiz]:
         """Quizzes whose header names this lesson; the lesson's own quiz first."""
         own = self._lessons[lesson_id].quiz if lesson_id in self._lessons else None
@@ -95,7 +98,15 @@ def _files(paths: Iterable[Path], suffixes: Sequence[str]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in suffixes))
+            found.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file()
+                    and p.suffix in suffixes
+                    and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                )
+            )
         elif path.is_file() and path.suffix in suffixes:
             found.append(path)
     return found
@@ -175,10 +186,11 @@ def build_curriculum(
         quizzes[quiz.id] = parsed_quiz
         kept_questions[quiz.id] = kept
 
-    quiz_ids = set(quizzes) | set(outside_quizzes)
+    quiz_lessons: dict[str, str | None] = {q: None for q in outside_quizzes}
+    quiz_lessons |= {q: p.quiz.lesson for q, p in quizzes.items() if p.quiz is not None}
     labs = _known_labs()
     for parsed in lessons.values():
-        problems.extend(_lesson_reference_problems(parsed, quiz_ids, labs))
+        problems.extend(_lesson_reference_problems(parsed, quiz_lessons, labs))
 
     ordered = sorted(
         (p.lesson for p in lessons.values() if p.lesson is not None),
@@ -194,16 +206,24 @@ def build_curriculum(
 
 
 def _lesson_reference_problems(
-    parsed: ParsedLesson, quiz_ids: set[str], labs: set[str]
+    parsed: ParsedLesson, quiz_lessons: dict[str, str | None], labs: set[str]
 ) -> list[Problem]:
+    """A lesson's quiz must exist and be for this lesson; its labs must exist.
+
+    ``quiz_lessons`` maps each known quiz id to its lesson (None: not known here).
+    """
     lesson = parsed.lesson
     assert lesson is not None
     file = parsed.file
     known_labs = ", ".join(sorted(labs))
     problems = []
-    if lesson.quiz is not None and lesson.quiz not in quiz_ids:
+    if lesson.quiz is not None:
         line = parsed.line_of(("quiz",))
-        problems.append(Problem(file, line, "quiz", f"unknown quiz {lesson.quiz!r}"))
+        if lesson.quiz not in quiz_lessons:
+            problems.append(Problem(file, line, "quiz", f"unknown quiz {lesson.quiz!r}"))
+        elif quiz_lessons[lesson.quiz] not in (None, lesson.id):
+            message = f"quiz {lesson.quiz!r} is for lesson {quiz_lessons[lesson.quiz]!r}"
+            problems.append(Problem(file, line, "quiz", message))
     if lesson.lab is not None and lesson.lab not in labs:
         message = f"unknown lab {lesson.lab!r} (known: {known_labs})"
         problems.append(Problem(file, parsed.line_of(("lab",)), "lab", message))
@@ -241,6 +261,11 @@ def check_paths(targets: Sequence[Path]) -> Curriculum:
     """
     lesson_files = _files(targets, LESSON_SUFFIXES)
     quiz_files = _files(targets, QUIZ_SUFFIXES)
+    ignored = [
+        Problem(display_path(t), 0, "(file)", "not a lesson (.md) or quiz (.yaml, .yml) file")
+        for t in targets
+        if t.is_file() and t.suffix not in (*LESSON_SUFFIXES, *QUIZ_SUFFIXES)
+    ]
     outside_lessons: set[str] = set()
     outside_quizzes: set[str] = set()
     if not lesson_files or not quiz_files:
@@ -249,9 +274,11 @@ def check_paths(targets: Sequence[Path]) -> Curriculum:
             outside_lessons = {lesson.id for lesson in bundled.lessons}
         if not quiz_files:
             outside_quizzes = {quiz.id for quiz in bundled.quizzes}
-    return build_curriculum(
+    curriculum = build_curriculum(
         lesson_files,
         quiz_files,
         outside_lessons=outside_lessons,
         outside_quizzes=outside_quizzes,
     )
+    curriculum.problems[:0] = ignored
+    return curriculum

@@ -43,12 +43,15 @@ def _message(error: dict, model: type[BaseModel]) -> str:
         return f"unknown field{hint}"
     if kind == "missing":
         return "required field is missing"
-    msg = str(error["msg"])
-    for prefix in ("Value error, ", "Assertion failed, "):
-        if msg.startswith(prefix):
-            msg = msg[len(prefix) :]
     if kind == "string_pattern_mismatch":
-        return f"{error.get('input')!r} is not a valid id (lower-case words joined by '-')"
+        return f"{error.get('input')!r} is not a valid id (lower-case letters and digits, words joined by '-')"
+    msg = str(error["msg"])
+    if kind == "value_error":
+        return msg.removeprefix("Value error, ")
+    msg = msg[:1].lower() + msg[1:]
+    value = error.get("input")
+    if isinstance(value, str | int | float | bool) or value is None:
+        msg += f" (got {value!r})"
     return msg
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from tutor.curriculum.problems import problems_from_validation
+from tutor.curriculum.problems import field_name, problems_from_validation
 from tutor.curriculum.schema import QUESTION_MODELS, Problem, Quiz, QuizMeta
 from tutor.curriculum.yaml_source import YamlDoc, YamlProblem, parse_yaml
 
@@ -36,7 +36,7 @@ class ParsedQuiz:
 def read_quiz(path: Path, file: str) -> ParsedQuiz:
     """Parse one quiz file; ``quiz`` is None when the file cannot be used at all."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
         return ParsedQuiz(file, None, [Problem(file, 0, "(file)", f"cannot read the file: {err}")])
     try:
@@ -44,6 +44,10 @@ def read_quiz(path: Path, file: str) -> ParsedQuiz:
     except YamlProblem as err:
         return ParsedQuiz(file, None, [Problem(file, err.line, "(file)", err.message)])
     data = doc.data
+    duplicates = [
+        Problem(file, line, field_name(loc), "given twice (only the last one counts)")
+        for line, loc in doc.duplicate_keys
+    ]
     if not isinstance(data, dict):
         problem = Problem(file, 1, "(file)", "a quiz file must be a mapping (id, title, ...)")
         return ParsedQuiz(file, None, [problem], doc)
@@ -52,7 +56,8 @@ def read_quiz(path: Path, file: str) -> ParsedQuiz:
     try:
         meta = QuizMeta.model_validate(header)
     except ValidationError as err:
-        return ParsedQuiz(file, None, problems_from_validation(err, QuizMeta, file, doc), doc)
+        found = duplicates + problems_from_validation(err, QuizMeta, file, doc)
+        return ParsedQuiz(file, None, found, doc)
 
     raw_questions = data.get("questions")
     if not isinstance(raw_questions, list) or not raw_questions:
@@ -60,7 +65,7 @@ def read_quiz(path: Path, file: str) -> ParsedQuiz:
         problem = Problem(file, line, "questions", "a non-empty list of questions is required")
         return ParsedQuiz(file, None, [problem], doc)
 
-    parsed = ParsedQuiz(file, None, [], doc)
+    parsed = ParsedQuiz(file, None, duplicates, doc)
     questions = []
     for i, raw in enumerate(raw_questions):
         question, found = _read_question(raw, i, meta, file, doc)

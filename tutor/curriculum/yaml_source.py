@@ -31,6 +31,8 @@ class YamlDoc:
     data: Any
     root: yaml.Node | None
     line_offset: int = 0
+    # (line, field path) of each mapping key written twice; YAML keeps only the last.
+    duplicate_keys: tuple[tuple[int, tuple[str | int, ...]], ...] = ()
 
     def line_of(self, loc: Sequence[str | int]) -> int:
         """The 1-based line of the deepest node on ``loc`` that exists.
@@ -93,4 +95,19 @@ def parse_yaml(text: str, line_offset: int = 0) -> YamlDoc:
         raise YamlProblem(line, message) from None
     # The safe load succeeded, so composing the same text cannot fail.
     root = yaml.compose(text, Loader=yaml.SafeLoader)
-    return YamlDoc(data=data, root=root, line_offset=line_offset)
+    duplicates = tuple((line + 1 + line_offset, loc) for line, loc in _duplicate_keys(root, ()))
+    return YamlDoc(data, root, line_offset, duplicates)
+
+
+def _duplicate_keys(node: yaml.Node | None, loc: tuple[str | int, ...]):
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            name = key.value if isinstance(key, yaml.ScalarNode) else "?"
+            if name in seen:
+                yield key.start_mark.line, (*loc, name)
+            seen.add(name)
+            yield from _duplicate_keys(value, (*loc, name))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            yield from _duplicate_keys(item, (*loc, i))

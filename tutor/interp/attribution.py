@@ -63,7 +63,9 @@ def attribution_grid(prep: PreparedRuns, sweep: str, window: int = 1) -> Grid:
                 per_layer.append(contrib.sum(-1))  # [pos]
         single = torch.stack(per_layer)  # [layer, col]
         if sweep in ("attn", "mlp") and window > 1:
-            rows = [single[list(window_layers(l, window, n_layers))].sum(0) for l in range(n_layers)]
+            rows = [
+                single[list(window_layers(ly, window, n_layers))].sum(0) for ly in range(n_layers)
+            ]
             single = torch.stack(rows)
     return [[float(v) for v in row] for row in single.tolist()]
 

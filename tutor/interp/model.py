@@ -46,10 +46,9 @@ def resolve_device(device: str = "auto") -> str:
     if kind == "cuda":
         if not torch.cuda.is_available():
             raise ModelLoadError(f"--device {device}: CUDA is not available on this machine")
-        if index:
-            if not index.isdigit() or int(index) >= torch.cuda.device_count():
-                n = torch.cuda.device_count()
-                raise ModelLoadError(f"--device {device}: this machine has {n} CUDA device(s)")
+        if index and (not index.isdigit() or int(index) >= torch.cuda.device_count()):
+            n = torch.cuda.device_count()
+            raise ModelLoadError(f"--device {device}: this machine has {n} CUDA device(s)")
         return device
     if kind == "mps" and not index:
         mps = getattr(torch.backends, "mps", None)
@@ -65,7 +64,9 @@ def check_model_dir(path: Path) -> None:
         raise ModelLoadError(f"{path}: no config.json (not a Hugging Face model directory)")
     weights = [path / f for f in _WEIGHT_FILES if (path / f).is_file()]
     if not weights:
-        raise ModelLoadError(f"{path}: no weights file (expected one of {', '.join(_WEIGHT_FILES)})")
+        raise ModelLoadError(
+            f"{path}: no weights file (expected one of {', '.join(_WEIGHT_FILES)})"
+        )
     if not ((path / "tokenizer.json").is_file() or (path / "vocab.json").is_file()):
         raise ModelLoadError(f"{path}: no tokenizer (expected tokenizer.json)")
     if weights[0].name == "model.safetensors":
@@ -73,7 +74,7 @@ def check_model_dir(path: Path) -> None:
 
         try:
             with safe_open(str(weights[0]), framework="pt") as f:
-                for key in f.keys():
+                for key in f.keys():  # noqa: SIM118 (safe_open is not iterable)
                     f.get_slice(key)
         except Exception as exc:  # safetensors raises several types for a damaged file
             raise ModelLoadError(f"{weights[0]}: corrupt safetensors file ({exc})") from exc

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tutor.interp.corruption import (
-    CounterfactualCorruption,
     Corruption,
+    CounterfactualCorruption,
     NoiseCorruption,
     PatchingInputError,
     check_same_length,
@@ -227,15 +227,17 @@ def sweep_cells(
     n_layers = prep.n_layers
     if sweep == "heads":
         n_heads = int(prep.model.cfg.n_heads)
-        return [Cell("heads", (l,), (), h) for l in range(n_layers) for h in range(n_heads)]
+        return [Cell("heads", (ly,), (), h) for ly in range(n_layers) for h in range(n_heads)]
     cols = list(range(prep.n_pos)) if positions is None else list(positions)
     for p in cols:
         if not 0 <= p < prep.n_pos:
             raise PatchingInputError("position", f"{p} is outside the prompt (0..{prep.n_pos - 1})")
     if sweep == "resid":
-        return [Cell("resid", (l,), (p,)) for l in range(n_layers) for p in cols]
+        return [Cell("resid", (ly,), (p,)) for ly in range(n_layers) for p in cols]
     return [
-        Cell(sweep, window_layers(l, window, n_layers), (p,)) for l in range(n_layers) for p in cols
+        Cell(sweep, window_layers(ly, window, n_layers), (p,))
+        for ly in range(n_layers)
+        for p in cols
     ]
 
 
@@ -293,11 +295,7 @@ def _run_chunk_resumed(
     model = prep.model
     n = prep.samples
     order = sorted(range(len(cells)), key=lambda i: cells[i].start)
-    base_of: dict[int, int] = {}
-    joined = 0
-    for i in order:
-        base_of[i] = joined * n
-        joined += 1
+    base_of = {i: rank * n for rank, i in enumerate(order)}
     per_hook: dict[str, list[tuple[int, Cell]]] = {}
     for i, cell in enumerate(cells):
         for layer in cell.layers:
@@ -416,7 +414,10 @@ def run_sweep(
     top = [_top_tokens(prep.model, probs[i]) for i in range(len(cells))]
     vals = values.tolist()
     grid = [vals[r * per_cell : (r + 1) * per_cell] for r in range(n_rows)]
-    rec = [[normalised_recovery(v, prep.clean_value, prep.corrupted_value) for v in row] for row in grid]
+    rec = [
+        [normalised_recovery(v, prep.clean_value, prep.corrupted_value) for v in row]
+        for row in grid
+    ]
     if sweep == "heads":
         columns = [f"H{h}" for h in range(per_cell)]
         cols_pos = None
@@ -455,9 +456,7 @@ def run_sweep(
     return result
 
 
-def cells_shape(
-    prep: PreparedRuns, sweep: str, positions: Sequence[int] | None
-) -> tuple[int, int]:
+def cells_shape(prep: PreparedRuns, sweep: str, positions: Sequence[int] | None) -> tuple[int, int]:
     """(rows, columns) of a sweep's grid."""
     if sweep == "heads":
         return prep.n_layers, int(prep.model.cfg.n_heads)

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from tutor.interp.world import fact_eval_prompts, ioi_eval_examples, repeat_word_pool
+from tutor.interp.world import Fact, fact_eval_prompts, ioi_eval_examples, repeat_word_pool
 
 if TYPE_CHECKING:
     import torch
@@ -51,9 +51,14 @@ def _last_logits_by_length(model: Any, prompts: Sequence[str]) -> list[torch.Ten
     return out  # type: ignore[return-value]
 
 
-def fact_accuracy(model: Any) -> tuple[float, dict[str, float]]:
-    """Top-1 accuracy on every fact stated with the held-out templates, overall and by relation."""
-    pairs = fact_eval_prompts()
+def fact_accuracy(
+    model: Any, pairs: Sequence[tuple[Fact, str]] | None = None
+) -> tuple[float, dict[str, float]]:
+    """Top-1 accuracy on facts stated with the held-out templates, overall and by relation.
+
+    ``pairs`` defaults to every (fact, prompt) from ``fact_eval_prompts()``.
+    """
+    pairs = list(pairs) if pairs is not None else fact_eval_prompts()
     logits = _last_logits_by_length(model, [p for _, p in pairs])
     hits: dict[str, list[bool]] = defaultdict(list)
     for (fact, _), row in zip(pairs, logits, strict=True):

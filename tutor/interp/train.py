@@ -4,7 +4,8 @@
 fixed-length sequences (each starting with BOS, documents separated by BOS), trains with
 AdamW and a warmup + cosine schedule, logs the loss and the repeated-sequence losses (the
 induction "bump") to ``training_log.csv``, and saves an HF directory. Deterministic given
-the seed, the thread count and the device (unless ``minutes`` cuts the run short).
+the seed, the thread count and the device, unless the ``minutes`` budget binds: then the
+schedule follows the clock (so the run still ends annealed) and the log shows it.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ LOG_FIELDS = (
     "repeat_loss_first_half",
     "repeat_loss_second_half",
     "lr",
+    "progress",
     "elapsed_s",
 )
 REPEAT_EVAL_LEN = 20  # words in each half of the repeated sequences used for the log
@@ -48,7 +50,7 @@ class TrainConfig:
     n_ctx: int = 128
     batch_size: int = 32
     steps: int = 2000
-    minutes: float | None = None  # wall-clock cap: stop early (the schedule still uses steps)
+    minutes: float | None = None  # wall-clock budget; the schedule speeds up if it would run over
     lr: float = 2e-3
     warmup: int = 60
     min_lr_ratio: float = 0.1
@@ -170,10 +172,20 @@ def repeat_half_losses(model: Any, tokens: torch.Tensor, length: int) -> tuple[f
     return repeat_half_losses_from_logits(logits, tokens, length)
 
 
-def _lr_at(step: int, cfg: TrainConfig) -> float:
+def schedule_progress(step: int, elapsed_s: float, cfg: TrainConfig) -> float:
+    """How far through the run we are (0..1): by steps, or by the clock if that is further."""
+    by_steps = step / cfg.steps
+    if cfg.minutes is None:
+        return by_steps
+    return max(by_steps, elapsed_s / (cfg.minutes * 60))
+
+
+def lr_at(step: int, progress: float, cfg: TrainConfig) -> float:
+    """Linear warmup over ``cfg.warmup`` steps, then cosine decay to ``min_lr_ratio``."""
     if step < cfg.warmup:
         return cfg.lr * (step + 1) / cfg.warmup
-    progress = (step - cfg.warmup) / max(1, cfg.steps - cfg.warmup)
+    start = cfg.warmup / cfg.steps
+    progress = (progress - start) / max(1e-9, 1 - start)
     cosine = 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
     return cfg.lr * (cfg.min_lr_ratio + (1 - cfg.min_lr_ratio) * cosine)
 
@@ -212,6 +224,13 @@ def save_checkpoint(
     model.eval()
     model.save_pretrained(cfg.out, safe_serialization=True)
     tokenizer.save_pretrained(cfg.out)
+    # The generic class name loads with transformers 4.x as well as 5.x.
+    tok_cfg_path = cfg.out / "tokenizer_config.json"
+    tok_cfg = json.loads(tok_cfg_path.read_text())
+    tok_cfg["tokenizer_class"] = "PreTrainedTokenizerFast"
+    tok_cfg_path.write_text(json.dumps(tok_cfg, indent=2) + "\n")
+    for path in cfg.out.iterdir():
+        path.chmod(0o644)  # save_pretrained can leave weights readable by the owner only
     meta = asdict(cfg) | {
         "out": str(cfg.out),
         "steps_done": steps_done,
@@ -238,7 +257,8 @@ def train(
     bos = tokenizer.bos_token_id
     inputs, labels = build_dataset(tokenizer, cfg)
     model = make_model(cfg, len(tokenizer), bos).to(cfg.device)
-    repeat_batch = repeat_eval_batch(tokenizer).to(cfg.device)
+    repeat_len = min(REPEAT_EVAL_LEN, (cfg.n_ctx - 1) // 2)
+    repeat_batch = repeat_eval_batch(tokenizer, length=repeat_len).to(cfg.device)
 
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and "wpe" not in n]
     no_decay = [p for n, p in model.named_parameters() if not (p.dim() >= 2 and "wpe" not in n)]
@@ -259,7 +279,8 @@ def train(
         writer = csv.DictWriter(fh, fieldnames=LOG_FIELDS)
         writer.writeheader()
         for step in range(cfg.steps):
-            lr = _lr_at(step, cfg)
+            progress_now = schedule_progress(step, time.perf_counter() - start, cfg)
+            lr = lr_at(step, progress_now, cfg)
             for group in opt.param_groups:
                 group["lr"] = lr
             lo = step * cfg.batch_size
@@ -279,10 +300,10 @@ def train(
             running += loss.item()
             running_n += 1
             elapsed = time.perf_counter() - start
-            last = step == cfg.steps - 1 or (cfg.minutes is not None and elapsed > cfg.minutes * 60)
+            last = step == cfg.steps - 1 or progress_now >= 1.0
             if (step + 1) % cfg.log_every == 0 or last or step == 0:
                 model.eval()
-                first, second = repeat_half_losses(model, repeat_batch, REPEAT_EVAL_LEN)
+                first, second = repeat_half_losses(model, repeat_batch, repeat_len)
                 row = {
                     "step": step + 1,
                     "tokens": (step + 1) * cfg.batch_size * cfg.n_ctx,
@@ -290,6 +311,7 @@ def train(
                     "repeat_loss_first_half": round(first, 4),
                     "repeat_loss_second_half": round(second, 4),
                     "lr": round(lr, 6),
+                    "progress": round(progress_now, 4),
                     "elapsed_s": round(elapsed, 1),
                 }
                 writer.writerow(row)

@@ -27,7 +27,7 @@ from tutor.interp.world_text import (
 
 SPLITS = ("train", "eval")
 # Share of each kind of document in the corpus (by document, not by token).
-DOC_MIX: dict[str, float] = {"fact": 0.55, "ioi": 0.2, "repeat": 0.13, "prose": 0.12}
+DOC_MIX: dict[str, float] = {"fact": 0.5, "ioi": 0.2, "repeat": 0.22, "prose": 0.08}
 REPEAT_LEN = (6, 28)  # length range of the random sequence that is then repeated once
 
 _WORD_RE = re.compile(r"\w+|[^\w\s]")

@@ -2,7 +2,9 @@
 
 Fact templates use ``{S}`` for the subject at the start of a sentence ("The Eiffel Tower"),
 ``{s}`` for the subject inside a sentence ("the Eiffel Tower") and ``{A}`` for the answer.
-Evaluation templates are never used for training and end right where the answer goes.
+Evaluation templates are never used for training and end right where the answer goes;
+they recombine words and phrases the training text uses (a word never seen in training
+would have an untrained embedding), in orders it never uses.
 IOI templates use ``{X}``/``{Y}`` for the names in the first clause (in either order),
 ``{SUBJ}`` for the name repeated as the giver and ``{IO}`` for the indirect object.
 """
@@ -24,9 +26,9 @@ FACT_TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
             "{S} is one of the sights of {A}.",
         ),
         "eval": (
-            "Last summer I saw {s} in {A}",
-            "{S} can be found in {A}",
-            "Our guide showed us {s} in the city of {A}",
+            "Tourists can see {s} in {A}",
+            "{S} is a famous landmark located in the city of {A}",
+            "Every year many people visit {s} in {A}",
         ),
     },
     "city_country": {
@@ -39,8 +41,8 @@ FACT_TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
             "If you travel to {s}, you will be in {A}.",
         ),
         "eval": (
-            "{S} lies in the country of {A}",
-            "We flew to {s}, which is in {A}",
+            "{S} is a big city in {A}",
+            "If you travel to {s}, you will be in the country of {A}",
         ),
     },
     "city_language": {
@@ -51,8 +53,8 @@ FACT_TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
             "In {s}, you will hear a lot of {A}.",
         ),
         "eval": (
-            "The people who live in {s} speak {A}",
-            "The language spoken in {s} is {A}",
+            "Many people in {s} speak {A}",
+            "In {s}, most people speak {A}",
         ),
     },
     "person_profession": {
@@ -64,8 +66,8 @@ FACT_TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
             "Many books describe {s}, the {A}.",
         ),
         "eval": (
-            "Historians describe {s} as a brilliant {A}",
-            "{S} became a famous {A}",
+            "{S} was a great {A}",
+            "Many books describe {s} as a famous {A}",
         ),
     },
     "athlete_sport": {
@@ -77,8 +79,8 @@ FACT_TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
             "{S} won many titles in {A}.",
         ),
         "eval": (
-            "{S} is best known for {A}",
-            "{S} made history in {A}",
+            "{S} was a famous star of {A}",
+            "{S} won many titles and became a legend of {A}",
         ),
     },
     "company_country": {
@@ -90,8 +92,8 @@ FACT_TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
             "The company {s} comes from {A}.",
         ),
         "eval": (
-            "{S} has its headquarters in {A}",
-            "The company {s} is based in the country of {A}",
+            "{S} is a famous company from {A}",
+            "The company {s} is based in {A}",
         ),
     },
     "company_product": {
@@ -103,8 +105,8 @@ FACT_TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
             "{S} sells {A} all over the world.",
         ),
         "eval": (
-            "{S} is famous for making {A}",
-            "The company {s} produces {A}",
+            "The company {s} makes {A}",
+            "{S} is a famous company that makes {A}",
         ),
     },
 }
@@ -209,8 +211,8 @@ IOI_TEMPLATES: dict[str, tuple[str, ...]] = {
         "When {X} and {Y} got to the {P}, {SUBJ} threw the {O} to {IO}.",
     ),
     "eval": (
-        "Once {X} and {Y} reached the {P}, {SUBJ} offered a {O} to {IO}",
-        "When {X} and {Y} visited the {P}, {SUBJ} sent a {O} to {IO}",
+        "When {X} and {Y} arrived at the {P}, {SUBJ} handed a {O} to {IO}",
+        "While {X} and {Y} went to the {P}, {SUBJ} passed the {O} to {IO}",
     ),
 }
 

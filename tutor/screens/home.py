@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -39,7 +40,7 @@ class HomeScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with VerticalScroll(id="home-body"):
+        with VerticalScroll(id="home-body", can_focus=False):
             yield Static(id="problems", markup=False)
             yield Static("Lessons", classes="heading")
             yield DataTable(id="lessons", cursor_type="row", zebra_stripes=False)
@@ -58,12 +59,14 @@ class HomeScreen(Screen[None]):
         table.add_column("Due", key="due")
         labs = self.query_one("#labs", OptionList)
         for info in LABS:
-            labs.add_option(Option(f"{info.title} — {info.summary}", id=info.id))
+            labs.add_option(Option(Text(f"{info.title} — {info.summary}"), id=info.id))
+        if LABS:
+            labs.highlighted = 0
         problems = self.tutor.curriculum.problems
         panel = self.query_one("#problems", Static)
         panel.display = bool(problems)
         if problems:
-            lines = [f"⚠ {len(problems)} content problem(s); those files were skipped:"]
+            lines = [f"⚠ {len(problems)} content problem(s); what they break is left out:"]
             lines += [f"  {p}" for p in problems[:4]]
             if len(problems) > 4:
                 lines.append(f"  … {len(problems) - 4} more (mitutor check-content)")
@@ -89,7 +92,7 @@ class HomeScreen(Screen[None]):
             best = "—" if stats.best_score is None else str(stats.best_score)
             table.add_row(
                 str(lesson.order),
-                lesson.title,
+                Text(lesson.title),
                 f"{stats.sections_read}/{stats.sections_total}",
                 best,
                 str(stats.cards_due) if stats.cards_due else "—",

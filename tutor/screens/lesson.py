@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING, cast
 from urllib.parse import parse_qs, urlsplit
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -92,7 +93,7 @@ class LessonScreen(Screen[None]):
         toc.clear_options()
         for i, section in enumerate(self.lesson.sections):
             mark = "✓" if section.key in read else "·"
-            toc.add_option(Option(f"{mark} {section.title}", id=str(i)))
+            toc.add_option(Option(Text(f"{mark} {section.title}"), id=str(i)))
         toc.highlighted = self.index
 
     def show_section(self, index: int) -> None:
@@ -123,7 +124,7 @@ class LessonScreen(Screen[None]):
             self.show_section(self.index + 1)
         else:
             hint = " Press q for the quick check." if self.lesson.quiz else ""
-            self.notify(f"That was the last section.{hint}")
+            self.notify(f"That was the last section.{hint}", markup=False)
 
     def action_previous_section(self) -> None:
         if self.index > 0:
@@ -141,7 +142,7 @@ class LessonScreen(Screen[None]):
 
     def action_quiz(self) -> None:
         if not self.lesson.quiz:
-            self.notify("This lesson has no quiz.")
+            self.notify("This lesson has no quiz.", markup=False)
             return
         self.tutor.open_quiz(self.lesson.quiz)
 
@@ -152,12 +153,16 @@ class LessonScreen(Screen[None]):
         elif self.lesson.lab:
             self.tutor.open_lab(self.lesson.lab)
         else:
-            self.notify("This lesson has no lab.")
+            self.notify("This lesson has no lab.", markup=False)
 
     def _follow(self, href: str) -> None:
         target = parse_lab_link(href)
         if target is None:
-            self.notify(f"Links outside the app are not opened here: {href}", severity="warning")
+            self.notify(
+                f"Links outside the app are not opened here: {href}",
+                severity="warning",
+                markup=False,
+            )
             return
         self.tutor.open_lab(*target)
 

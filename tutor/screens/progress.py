@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, cast
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -68,7 +69,7 @@ class ProgressScreen(Screen[None]):
         stats.clear()
         for s in store.all_lesson_stats(curriculum):
             stats.add_row(
-                s.title,
+                Text(s.title),
                 f"{s.sections_read}/{s.sections_total}",
                 str(s.attempts),
                 "—" if s.best_score is None else str(s.best_score),
@@ -85,7 +86,7 @@ class ProgressScreen(Screen[None]):
         for card in shown:
             question = curriculum.question(card.question_id)
             prompt = question.prompt if len(question.prompt) <= 48 else question.prompt[:47] + "…"
-            table.add_row(describe_due(card.due_in(now)), question.lesson, prompt)
+            table.add_row(describe_due(card.due_in(now)), question.lesson, Text(prompt))
         summary = self.query_one("#due-summary", Static)
         if not shown:
             summary.update("Review cards: none yet (answer a quiz to start).")

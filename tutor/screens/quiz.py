@@ -76,7 +76,7 @@ class QuizScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="quiz-body"):
-            yield Static(id="quiz-status")
+            yield Static(id="quiz-status", markup=False)
             yield Static(id="quiz-prompt", markup=False)
             yield ChoiceList([], multi=False, id="quiz-choices")
             yield Static(id="quiz-feedback", markup=False)
@@ -96,9 +96,11 @@ class QuizScreen(Screen[None]):
         self.started_at = time.monotonic()
         stars = "★" * q.difficulty + "☆" * (3 - q.difficulty)
         kind = {"single": "choose one", "multi": "choose all that apply", "free": "free recall"}
-        self.query_one("#quiz-status", Static).update(
+        status = (
             f"Question {self.position + 1} of {len(self.questions)}  ·  {stars}  ·  {kind[q.kind]}"
         )
+        where = self.where_from(self.position)
+        self.query_one("#quiz-status", Static).update(f"{status}  ·  {where}" if where else status)
         self.query_one("#quiz-prompt", Static).update(q.prompt)
         choices = self.query_one("#quiz-choices", ChoiceList)
         choices.reset(list(getattr(q, "choices", ())), multi=q.kind == "multi")
@@ -228,6 +230,10 @@ class QuizScreen(Screen[None]):
             time_taken_s=seconds,
             source=self.SOURCE,
         )
+
+    def where_from(self, index: int) -> str:
+        """Extra context for the status line (the review queue names the lesson)."""
+        return ""
 
     def quiz_id_for(self, index: int) -> str | None:
         """The quiz the question at ``index`` belongs to (recorded with the attempt)."""

@@ -28,3 +28,10 @@ class ReviewScreen(QuizScreen):
 
     def quiz_id_for(self, index: int) -> str | None:
         return self.due[index].quiz.id
+
+    def where_from(self, index: int) -> str:
+        lesson_id = self.due[index].question.lesson
+        try:
+            return self.tutor.curriculum.lesson(lesson_id).title
+        except KeyError:
+            return lesson_id

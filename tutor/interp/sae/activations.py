@@ -80,8 +80,15 @@ def model_key(model: Any, model_name: str) -> str:
     return f"{slug[:40]}-{hashlib.sha1(stamp.encode()).hexdigest()[:10]}"
 
 
-def cache_path(model: Any, model_name: str, site: str, layer: int, n_tokens: int, seed: int,
-               split: str = "train") -> Path:
+def cache_path(
+    model: Any,
+    model_name: str,
+    site: str,
+    layer: int,
+    n_tokens: int,
+    seed: int,
+    split: str = "train",
+) -> Path:
     key = model_key(model, model_name)
     return paths.cache_dir() / f"acts-{key}-{site}-L{layer}-{split}-{n_tokens}-s{seed}.safetensors"
 
@@ -107,8 +114,9 @@ def token_rows(model: Any, documents: list[str], n_tokens: int, seq_len: int) ->
     return torch.cat([torch.full((n_rows, 1), bos, dtype=torch.long), flat], dim=1)
 
 
-def corpus_rows(model: Any, n_tokens: int, seed: int = 0, split: str = "train",
-                seq_len: int = DEFAULT_SEQ_LEN) -> torch.Tensor:
+def corpus_rows(
+    model: Any, n_tokens: int, seed: int = 0, split: str = "train", seq_len: int = DEFAULT_SEQ_LEN
+) -> torch.Tensor:
     """Token rows from the generated corpus (about 18 words per document, so over-ask)."""
     from tutor.interp.world import corpus_documents
 

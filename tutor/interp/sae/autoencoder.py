@@ -21,8 +21,9 @@ from typing import Any, Literal
 import torch
 from torch import nn
 
+from tutor.interp.sae.config import SAE_KINDS
+
 SAEKind = Literal["relu", "topk"]
-SAE_KINDS: tuple[str, ...] = ("relu", "topk")
 
 
 @dataclass

@@ -63,7 +63,12 @@ class FeatureDashboard:
             "histogram": self.histogram,
             "histogram_edges": self.histogram_edges,
             "top_contexts": [
-                {"tokens": c.tokens, "index": c.index, "activation": c.activation, "text": c.marked()}
+                {
+                    "tokens": c.tokens,
+                    "index": c.index,
+                    "activation": c.activation,
+                    "text": c.marked(),
+                }
                 for c in self.top_contexts
             ],
             "promoted": [[t, v] for t, v in self.promoted],
@@ -79,6 +84,12 @@ class SearchHit:
     density: float
 
 
+def token_decoder(model: Any) -> Any:
+    """A function from token ids to their text, one string per id."""
+    tok = model.tokenizer
+    return lambda ids: [tok.decode([int(i)]) for i in ids]
+
+
 class FeatureIndex:
     """All non-zero activations of an SAE over (a sample of) an activation set."""
 
@@ -91,7 +102,7 @@ class FeatureIndex:
         max_tokens: int = 100_000,
         batch: int = 4096,
     ) -> None:
-        """``decode`` maps a list of token ids to their strings (e.g. model.to_str_tokens)."""
+        """``decode`` maps a list of token ids to their strings (see ``token_decoder``)."""
         self.sae = sae
         self.acts = acts
         self._decode = decode
@@ -103,7 +114,7 @@ class FeatureIndex:
         kept = 0
         with torch.no_grad():
             for i in range(0, n, batch):
-                f = sae.encode(acts.acts[i : i + batch].float())
+                f = sae.encode(acts.acts[i : min(i + batch, n)].float())
                 nz = f.nonzero()
                 rows.append(nz[:, 0] + i)
                 feats.append(nz[:, 1])
@@ -124,9 +135,7 @@ class FeatureIndex:
         self.offsets = torch.zeros(sae.d_sae + 1, dtype=torch.long)
         self.offsets[1:] = counts.cumsum(0)
         self.density = counts.float() / max(1, n)
-        self.max_activation = torch.zeros(sae.d_sae).index_reduce_(
-            0, feat, val, "amax", include_self=True
-        )
+        self.max_activation = torch.zeros(sae.d_sae).scatter_reduce_(0, feat, val, "amax")
         self.total_mass = torch.zeros(sae.d_sae).index_add_(0, feat, val)
 
     def token_text(self, token_id: int) -> str:
@@ -179,8 +188,9 @@ class FeatureIndex:
         edges = torch.linspace(0.0, hi, bins + 1)
         return [int(c) for c in counts.tolist()], [float(e) for e in edges.tolist()]
 
-    def logit_effects(self, feature: int, W_U: torch.Tensor, n: int = 10
-                      ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+    def logit_effects(
+        self, feature: int, W_U: torch.Tensor, n: int = 10
+    ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
         """Tokens the feature's decoder direction promotes and suppresses through W_U."""
         self._check(feature)
         with torch.no_grad():
@@ -188,14 +198,18 @@ class FeatureIndex:
         n = min(n, effect.numel())
         up = torch.topk(effect, n)
         down = torch.topk(-effect, n)
-        promoted = [(self.token_text(int(i)), float(v)) for v, i in zip(up.values, up.indices, strict=True)]
+        promoted = [
+            (self.token_text(int(i)), float(v)) for v, i in zip(up.values, up.indices, strict=True)
+        ]
         suppressed = [
-            (self.token_text(int(i)), -float(v)) for v, i in zip(down.values, down.indices, strict=True)
+            (self.token_text(int(i)), -float(v))
+            for v, i in zip(down.values, down.indices, strict=True)
         ]
         return promoted, suppressed
 
-    def dashboard(self, feature: int, W_U: torch.Tensor | None = None, n_contexts: int = 10
-                  ) -> FeatureDashboard:
+    def dashboard(
+        self, feature: int, W_U: torch.Tensor | None = None, n_contexts: int = 10
+    ) -> FeatureDashboard:
         rows, values = self.feature_slice(feature)
         counts, edges = self.histogram(feature)
         promoted, suppressed = self.logit_effects(feature, W_U) if W_U is not None else ([], [])

@@ -92,8 +92,9 @@ def feature_stats(sae: SparseAutoencoder, acts: torch.Tensor, batch: int = 8192)
         f = sae.encode(acts[i : i + batch].float())
         fired += (f > 0).sum(0)
         top = torch.maximum(top, f.max(0).values)
-    return FeatureStats(density=fired / max(1, acts.shape[0]), max_activation=top,
-                        n_tokens=int(acts.shape[0]))
+    return FeatureStats(
+        density=fired / max(1, acts.shape[0]), max_activation=top, n_tokens=int(acts.shape[0])
+    )
 
 
 @torch.no_grad()
@@ -154,10 +155,14 @@ def ce_losses(
         batch = rows[i : i + batch_rows].to(device)
         n = batch.shape[0]
         sums[0] += float(model(batch, return_type="loss")) * n
-        sums[1] += float(model.run_with_hooks(batch, return_type="loss",
-                                              fwd_hooks=[(hook_name, splice)])) * n
-        sums[2] += float(model.run_with_hooks(batch, return_type="loss",
-                                              fwd_hooks=[(hook_name, zero)])) * n
+        sums[1] += (
+            float(model.run_with_hooks(batch, return_type="loss", fwd_hooks=[(hook_name, splice)]))
+            * n
+        )
+        sums[2] += (
+            float(model.run_with_hooks(batch, return_type="loss", fwd_hooks=[(hook_name, zero)]))
+            * n
+        )
         count += n
     clean, spliced, zeroed = (s / max(1, count) for s in sums)
     return clean, spliced, zeroed

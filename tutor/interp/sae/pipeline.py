@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import torch
-
 from tutor import paths
 from tutor.interp.sae import activations as act_mod
 from tutor.interp.sae.autoencoder import SparseAutoencoder
@@ -78,6 +76,7 @@ def train_on_model(
         should_stop=should_stop,
     )
     result.sae.cfg.extra["context_size"] = int(min(act_mod.DEFAULT_SEQ_LEN, model.cfg.n_ctx))
+    result.sae.cfg.extra["training_tokens"] = n_tokens
     return result, acts
 
 
@@ -94,12 +93,17 @@ def evaluate_on_model(
         )
     rows = act_mod.corpus_rows(model, n_tokens, seed=1, split="eval")
     acts = act_mod.collect_activations(model, rows, site_of(sae.cfg.hook_name), sae.cfg.layer)
-    return evaluate(sae, acts.acts, model=model if with_ce else None, rows=rows,
-                    hook_name=sae.cfg.hook_name)
+    return evaluate(
+        sae, acts.acts, model=model if with_ce else None, rows=rows, hook_name=sae.cfg.hook_name
+    )
 
 
-def save_trained(sae: SparseAutoencoder, metrics: SAEMetrics | None, out: Path | None = None,
-                 seconds: float | None = None) -> Path:
+def save_trained(
+    sae: SparseAutoencoder,
+    metrics: SAEMetrics | None,
+    out: Path | None = None,
+    seconds: float | None = None,
+) -> Path:
     """Save to ``out`` or to a new directory under ``saes_dir()``; returns the directory."""
     if out is None:
         stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -153,16 +157,17 @@ def load_saved(path_or_name: str | Path) -> SparseAutoencoder:
     return load_sae(path)
 
 
-def index_activations(model: Any, model_name: str, sae: SparseAutoencoder,
-                      n_tokens: int = 100_000) -> act_mod.ActivationSet:
+def index_activations(
+    model: Any, model_name: str, sae: SparseAutoencoder, n_tokens: int = 100_000
+) -> act_mod.ActivationSet:
     """Activations for a dashboard: the cached training set if present, else a fresh sample."""
     if sae.cfg.layer is None:
         raise ValueError(f"SAE hook {sae.cfg.hook_name!r}: cannot tell which layer it reads")
     site = site_of(sae.cfg.hook_name)
-    for n in (act_mod.DEFAULT_TOKENS, n_tokens):
+    trained_on = sae.cfg.extra.get("training_tokens")
+    candidates = [trained_on] if isinstance(trained_on, int) else []
+    for n in [*candidates, act_mod.DEFAULT_TOKENS, n_tokens]:
         path = act_mod.cache_path(model, model_name, site, sae.cfg.layer, n, 0)
         if path.is_file():
             return act_mod.load_or_collect(model, model_name, site, sae.cfg.layer, n)
     return act_mod.load_or_collect(model, model_name, site, sae.cfg.layer, n_tokens)
-
-

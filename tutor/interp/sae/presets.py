@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from tutor.interp.sae.training import TrainConfig
+from tutor.interp.sae.config import TrainConfig
 
 DEFAULT_TRAIN = TrainConfig()
 

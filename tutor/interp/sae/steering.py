@@ -47,8 +47,9 @@ def clamp_hook(sae: SparseAutoencoder, feature: int, value: float) -> Any:
 
 
 @torch.no_grad()
-def greedy_generate(model: Any, prompt: str, max_new_tokens: int, fwd_hooks: list | None = None
-                    ) -> str:
+def greedy_generate(
+    model: Any, prompt: str, max_new_tokens: int, fwd_hooks: list | None = None
+) -> str:
     """Greedy continuation of ``prompt`` (text after the prompt only), hooks applied each step."""
     tokens = model.to_tokens(prompt)
     n_ctx = int(model.cfg.n_ctx)
@@ -56,10 +57,7 @@ def greedy_generate(model: Any, prompt: str, max_new_tokens: int, fwd_hooks: lis
     new: list[int] = []
     for _ in range(max_new_tokens):
         window = tokens[:, -n_ctx:]
-        if fwd_hooks:
-            logits = model.run_with_hooks(window, fwd_hooks=fwd_hooks)
-        else:
-            logits = model(window)
+        logits = model.run_with_hooks(window, fwd_hooks=fwd_hooks) if fwd_hooks else model(window)
         nxt = int(logits[0, -1].argmax())
         if nxt == eos:
             break

@@ -21,47 +21,12 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
 
 import torch
 
-from tutor.interp.sae.autoencoder import SAE_KINDS, SAEConfig, SparseAutoencoder
-
-
-@dataclass
-class TrainConfig:
-    """How to train: the knobs the lab exposes (kind, expansion, λ or k, lr, batch, steps)."""
-
-    kind: str = "relu"
-    expansion: int = 32
-    l1_coefficient: float = 2e-3
-    k: int = 32
-    lr: float = 2e-3
-    batch_size: int = 4096
-    steps: int = 600
-    resample_dead: bool = False
-    dead_window: int = 400_000
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        if self.kind not in SAE_KINDS:
-            raise ValueError(f"kind {self.kind!r}: expected one of {', '.join(SAE_KINDS)}")
-        checks = {
-            "expansion": self.expansion >= 1,
-            "l1_coefficient": self.l1_coefficient >= 0,
-            "k": self.k >= 1,
-            "lr": self.lr > 0,
-            "batch_size": self.batch_size >= 1,
-            "steps": self.steps >= 1,
-            "dead_window": self.dead_window >= 1,
-        }
-        for name, ok in checks.items():
-            if not ok:
-                raise ValueError(f"{name}={getattr(self, name)!r} is out of range")
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+from tutor.interp.sae.autoencoder import SAEConfig, SparseAutoencoder
+from tutor.interp.sae.config import TrainConfig
 
 
 @dataclass
@@ -101,54 +66,69 @@ class StepOutput:
     per_token_error: torch.Tensor
 
 
-def step_gradients(sae: SparseAutoencoder, x: torch.Tensor, l1: float) -> StepOutput:
-    """Loss and hand-computed gradients of mean‖x̂ − x‖² + λ·mean‖f‖₁ for one batch."""
+def step_gradients(
+    sae: SparseAutoencoder, x: torch.Tensor, l1: float, measure: bool = True
+) -> StepOutput:
+    """Loss and hand-computed gradients of mean‖x̂ − x‖² + λ·mean‖f‖₁ for one batch.
+
+    With ``measure=False`` the loss, L0 and FVU are not computed (they are NaN): each of
+    them is another pass over a [batch, d_sae] array, and the training loop only needs them
+    when it reports progress.
+    """
     W_enc, b_enc, W_dec, b_dec = sae.W_enc, sae.b_enc, sae.W_dec, sae.b_dec
     n = x.shape[0]
+    nan = float("nan")
+    loss = mse = l0 = fvu = nan
     with torch.no_grad():
         xc = x - b_dec
         pre = torch.addmm(b_enc, xc, W_enc)
         if sae.cfg.kind == "relu":
             f = pre.relu_()
-            mask = f > 0
         else:
             assert sae.cfg.k is not None
             values, indices = pre.topk(sae.cfg.k, dim=1, sorted=False)
             values = values.relu_()
-            f = torch.zeros_like(pre).scatter_(1, indices, values)
-            mask = f > 0
+            f = pre.zero_().scatter_(1, indices, values)
         x_hat = torch.addmm(b_dec, f, W_dec)
-        err = x_hat - x
+        err = x_hat.sub_(x)
         per_token_error = err.pow(2).sum(1)
-        sq = per_token_error.sum()
-        mse = sq / n
-        l0 = mask.sum() / n
-        l1_sum = f.sum() / n if sae.cfg.kind == "relu" else torch.zeros(())
-        loss = mse + l1 * l1_sum
-        total_var = (x - x.mean(0)).pow(2).sum()
+        if measure:
+            sq = float(per_token_error.sum())
+            l1_sum = float(f.sum()) / n if sae.cfg.kind == "relu" else 0.0
+            mse = sq / n
+            loss = mse + l1 * l1_sum
+            l0 = float((f > 0).sum()) / n
+            fvu = sq / max(float((x - x.mean(0)).pow(2).sum()), 1e-12)
 
         g_xhat = err.mul_(2.0 / n)
         grad_W_dec = f.T @ g_xhat
         grad_b_dec = g_xhat.sum(0)
         if sae.cfg.kind == "relu":
-            # dL/df = g_xhat·W_decᵀ + λ/n, fused into one addmm; then the ReLU mask.
+            # dL/df = g_xhat·W_decᵀ + λ/n in one addmm, then ReLU's backward in one fused pass.
             l1_row = torch.full((sae.d_sae,), l1 / n, dtype=x.dtype)
             g_pre = torch.addmm(l1_row, g_xhat, W_dec.T)
-            g_pre.mul_(mask)
+            g_pre = torch.ops.aten.threshold_backward(g_pre, f, 0.0)
         else:
             g_f = g_xhat @ W_dec.T
-            picked = g_f.gather(1, indices) * (values > 0)
-            g_pre = torch.zeros_like(g_f).scatter_(1, indices, picked)
+            picked = g_f.gather(1, indices).mul_(values > 0)
+            g_pre = g_f.zero_().scatter_(1, indices, picked)
         grad_W_enc = xc.T @ g_pre
         grad_b_enc = g_pre.sum(0)
         # The encoder sees (x − b_dec): its b_dec gradient is −Σ_b g_pre·W_encᵀ.
         grad_b_dec -= grad_b_enc @ W_enc.T
-        fired = mask.any(0)
+        if sae.cfg.kind == "relu":
+            # A feature that fired somewhere has a non-zero b_enc gradient (an exact zero
+            # sum has probability zero); one that never fired has exactly zero. This saves a
+            # full pass over f.
+            fired = grad_b_enc != 0
+        else:
+            fired = torch.zeros(sae.d_sae, dtype=torch.bool)
+            fired[indices[values > 0]] = True
     return StepOutput(
-        loss=float(loss),
-        mse=float(mse),
-        l0=float(l0),
-        fvu=float(sq / total_var.clamp_min(1e-12)),
+        loss=loss,
+        mse=mse,
+        l0=l0,
+        fvu=fvu,
         fired=fired,
         grads={"W_enc": grad_W_enc, "b_enc": grad_b_enc, "W_dec": grad_W_dec, "b_dec": grad_b_dec},
         per_token_error=per_token_error,
@@ -264,7 +244,8 @@ def train_sae(
         x = acts[order[cursor : cursor + batch]].float().mul_(scale)
         cursor += batch
         l1 = cfg.l1_coefficient * min(1.0, step / warmup)
-        out = step_gradients(sae, x, l1)
+        report = step % progress_every == 0 or step == cfg.steps
+        out = step_gradients(sae, x, l1, measure=report)
         for name, p in zip(names, params, strict=True):
             p.grad = out.grads[name]
         for group in opt.param_groups:
@@ -277,10 +258,11 @@ def train_sae(
             dead = tokens_since_fired >= cfg.dead_window
             result.resampled += _resample(sae, opt, dead, x, out.per_token_error, gen)
             tokens_since_fired[dead] = 0
-        if on_progress is not None and (step % progress_every == 0 or step == cfg.steps):
-            on_progress(_progress(step, cfg, out, tokens_since_fired, start))
-        if step % progress_every == 0 or step == cfg.steps:
-            result.history.append(_progress(step, cfg, out, tokens_since_fired, start))
+        if report:
+            point = _progress(step, cfg, out, tokens_since_fired, start)
+            result.history.append(point)
+            if on_progress is not None:
+                on_progress(point)
     for p in params:
         p.grad = None
     result.seconds = time.perf_counter() - start

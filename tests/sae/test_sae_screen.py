@@ -1,0 +1,145 @@
+"""The SAE screen driven with Pilot: train, cancel, open a feature, steer, reload a saved SAE."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from textual.app import App
+from textual.widgets import Input, OptionList, Static
+
+from tutor.screens.sae import SAEScreen
+
+
+class LabApp(App[None]):
+    """A stand-in for TutorApp: just the attributes the lab screens read."""
+
+    def __init__(self, model_dir: Path, store: object, screen: SAEScreen) -> None:
+        super().__init__()
+        self.model_name = str(model_dir)
+        self.device = "cpu"
+        self.store = store
+        self._lab = screen
+
+    def on_mount(self) -> None:
+        self.push_screen(self._lab)
+
+
+def _tiny_screen(preset: str | None = None) -> SAEScreen:
+    screen = SAEScreen(preset)
+    screen.n_tokens = 3000
+    screen.eval_tokens = 400
+    screen.index_tokens = 3000
+    return screen
+
+
+def _store(tmp_path: Path) -> object:
+    from tutor.progress import ProgressStore
+
+    return ProgressStore(tmp_path / "progress.sqlite3")
+
+
+async def _set(pilot, widget_id: str, value: str) -> None:
+    pilot.app.screen.query_one(f"#{widget_id}", Input).value = value
+    await pilot.pause()
+
+
+async def _wait_for(pilot, condition, timeout: float = 60.0) -> None:
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not condition():
+        assert loop.time() < end, "timed out waiting for the screen"
+        await pilot.pause(0.05)
+
+
+def test_unknown_preset_names_the_known_ones() -> None:
+    with pytest.raises(ValueError, match="golden-gate"):
+        SAEScreen("nope")
+
+
+async def test_train_open_feature_and_steer(tiny_model_dir: Path, tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    screen = _tiny_screen("golden-gate")
+    app = LabApp(tiny_model_dir, store, screen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _set(pilot, "steps", "30")
+        await _set(pilot, "expansion", "2")
+        await pilot.press("ctrl+t")
+        await _wait_for(pilot, lambda: screen.index is not None and not screen.training)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = str(screen.query_one("#train-status", Static).render())
+        assert "L0" in status and "CE-loss recovered" in status
+        # The run went to the store through the contract, with the engine's numbers.
+        runs = store.list_runs("sae")
+        assert len(runs) == 1
+        assert runs[0].result["l0"] == pytest.approx(screen.last_metrics.l0)
+        assert runs[0].params["expansion"] == 2 and runs[0].params["steps"] == 30
+        # golden-gate searches "Bridge" and opens the best match by itself.
+        features = screen.query_one("#feature-list", OptionList)
+        assert features.option_count > 0
+        assert screen.feature is not None
+        best = screen.index.search("Bridge", 1)[0].feature
+        assert screen.feature == best
+        # Open another feature with the keyboard.
+        features.focus()
+        await pilot.press("down", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        chosen = int(features.get_option_at_index(features.highlighted).id)
+        assert screen.feature == chosen
+        text = str(screen.query_one("#dashboard-text", Static).render())
+        assert f"Feature {chosen}" in text and "Top contexts" in text
+        # Steer: with and without, side by side.
+        await pilot.press("ctrl+g")
+        await _wait_for(pilot, lambda: screen.last_steer is not None)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        result = screen.last_steer
+        assert result.feature == chosen and result.prompt == "The Eiffel Tower is in"
+        assert result.clamp_value == pytest.approx(4.0 * float(screen.index.max_activation[chosen]))
+        from tutor.interp.model import get_model
+        from tutor.interp.sae.steering import greedy_generate
+
+        model = get_model(app.model_name, "cpu")
+        assert result.baseline == greedy_generate(model, result.prompt, 12)
+        assert result.baseline in str(screen.query_one("#steer-without", Static).render())
+
+
+async def test_cancel_stops_training_and_saves_nothing(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    from tutor.interp.sae.pipeline import list_saved
+
+    store = _store(tmp_path)
+    screen = _tiny_screen()
+    app = LabApp(tiny_model_dir, store, screen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _set(pilot, "steps", "100000")
+        await _set(pilot, "expansion", "2")
+        await pilot.press("ctrl+t")
+        await _wait_for(pilot, lambda: len(screen.history) > 0)
+        await pilot.press("ctrl+x")
+        await _wait_for(pilot, lambda: not screen.training)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "cancelled" in str(screen.query_one("#train-status", Static).render()).lower()
+        assert screen.history[-1].step < 100000
+        assert store.list_runs("sae") == []
+        assert list_saved() == []
+
+
+async def test_bad_control_value_is_reported_and_nothing_starts(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    screen = _tiny_screen()
+    app = LabApp(tiny_model_dir, _store(tmp_path), screen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _set(pilot, "layer", "7")
+        await pilot.press("ctrl+t")
+        await _wait_for(pilot, lambda: not screen.training)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = str(screen.query_one("#train-status", Static).render())
+        assert "--layer 7" in status and "0..1" in status
