@@ -126,3 +126,11 @@ def test_the_app_loader_accepts_every_file_without_problems():
     assert not course.problems, "\n".join(str(p) for p in course.problems)
     assert [le.id for le in course.lessons] == [le.id for le in lessons()]
     assert len(course.questions) == len(questions())
+
+
+def test_multi_choice_answers_vary():
+    """ "Select all" questions must not always have the same number of right answers."""
+    answers = [tuple(q["answer"]) for _, _, q in questions() if q["kind"] == "multi"]
+    assert len({len(a) for a in answers}) > 1, "every multi question has as many answers"
+    most = Counter(answers).most_common(1)[0][1]
+    assert most <= len(answers) / 2, f"one answer pattern dominates: {Counter(answers)}"

@@ -49,7 +49,7 @@ def listing_results(tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFacto
         env=env,
         capture_output=True,
         text=True,
-        timeout=60 * len(items) + 30,
+        timeout=200 * len(items) + 120,
     )
     assert done.returncode == 0, f"listing runner crashed:\n{done.stderr[-3000:]}"
     return json.loads(dst.read_text(encoding="utf-8"))

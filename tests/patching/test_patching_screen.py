@@ -80,11 +80,10 @@ async def test_views_switch_by_key(tiny4_dir, store):
             await pilot.press(key)
             assert tabs.active == tab
         assert "L0H0: recovery" in text(screen, "#heads-note")
-        await pilot.press("g", "down", "right")
-        assert (screen.picked_layer, screen.picked_column) == (
-            1,
-            4,
-        )  # started at the last token, moved
+        await pilot.press("g")
+        await pilot.pause()
+        await pilot.press("down", "left")
+        assert (screen.picked_layer, screen.picked_column) == (1, 4)  # from the last token
         await pilot.press("a")
         assert "attribution vs exact: correlation" in text(screen, "#grid-note")
 
@@ -183,6 +182,7 @@ async def test_save_export_and_reopen_a_run(tiny4_dir, store, _isolated_home):
         assert [p.suffix for p in exported] == [".csv", ".json"]
         assert exported[0].read_text().startswith("layer,position,label,prob,recovery")
         await pilot.press("r")
+        await pilot.pause()
         options = screen.query_one("#runs-list", OptionList)
         assert options.option_count == 1
         old = screen.bundle

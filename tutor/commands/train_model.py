@@ -36,6 +36,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--log-every", type=int, default=None, help="log every N steps")
     p.add_argument("--save-every", type=int, default=None, help="checkpoint every N steps")
     p.add_argument("--train-device", default="cpu", help="device to train on (default cpu)")
+    p.add_argument(
+        "--init-from", type=Path, default=None, help="continue from this checkpoint directory"
+    )
+    p.add_argument(
+        "--mix",
+        default=None,
+        help="document mix, e.g. fact=0.5,ioi=0.2,repeat=0.22,prose=0.08 (default: recipe)",
+    )
     p.set_defaults(func=run)
 
 
@@ -59,6 +67,29 @@ def _positive(name: str, value: float | int | None) -> None:
         raise ValueError(f"--{name.replace('_', '-')} must be positive (got {value})")
 
 
+def parse_mix(text: str) -> dict[str, float]:
+    """``fact=0.5,ioi=0.2`` -> {"fact": 0.5, "ioi": 0.2}; unknown kinds are an error."""
+    from tutor.interp.world import DOC_MIX
+
+    mix: dict[str, float] = {}
+    for part in text.split(","):
+        kind, sep, value = part.partition("=")
+        kind = kind.strip()
+        if not sep or kind not in DOC_MIX:
+            raise ValueError(
+                f"--mix {text!r}: expected KIND=WEIGHT with KIND in {', '.join(DOC_MIX)}"
+            )
+        try:
+            mix[kind] = float(value)
+        except ValueError:
+            raise ValueError(f"--mix {text!r}: {value!r} is not a number") from None
+        if mix[kind] < 0:
+            raise ValueError(f"--mix {text!r}: weights must not be negative")
+    if sum(mix.values()) <= 0:
+        raise ValueError(f"--mix {text!r}: at least one weight must be positive")
+    return mix
+
+
 def run(args: argparse.Namespace) -> int:
     from tutor.interp.train import TrainConfig
 
@@ -71,7 +102,13 @@ def run(args: argparse.Namespace) -> int:
                 _positive(option, value)
             if value is not None:
                 overrides[field_name] = value
-        cfg = TrainConfig(out=out, seed=args.seed, device=args.train_device, **overrides)
+        if args.mix:
+            overrides["mix"] = parse_mix(args.mix)
+        if args.init_from is not None and not (args.init_from / "config.json").is_file():
+            raise ValueError(f"--init-from {args.init_from}: no config.json there")
+        cfg = TrainConfig(
+            out=out, seed=args.seed, device=args.train_device, init_from=args.init_from, **overrides
+        )
         if cfg.d_model % cfg.n_head:
             raise ValueError(f"--d-model {cfg.d_model} is not divisible by --heads {cfg.n_head}")
     except ValueError as exc:

@@ -4,7 +4,8 @@ The engine batches patches: every cell of a sweep (a layer × position, or a hea
 group of rows in one batch, and a row only joins the batch at the first layer it changes
 ("resume from the patched layer"): it starts from the corrupted run's cached residual
 stream there, so the layers before are never recomputed. Only the last position is
-unembedded. The numbers equal TransformerLens's ``patching.get_act_patch_*`` (tests check
+unembedded, and a patch that changes nothing (clean and corrupted activations identical,
+e.g. at tokens before a noised subject) is not run at all: its result is the corrupted run. The numbers equal TransformerLens's ``patching.get_act_patch_*`` (tests check
 this to 1e-4); ``benchmarks/patching.py`` measures the speed-up.
 
 If a model's blocks cannot be called one by one (the resumed run does not reproduce the
@@ -100,6 +101,7 @@ class PreparedRuns:
     corrupted_prob: float
     clean_top: list[tuple[str, float]]
     corrupted_top: list[tuple[str, float]]
+    corrupted_logits: Any = None  # [samples, vocab] at the last position
 
     @property
     def n_layers(self) -> int:
@@ -206,6 +208,7 @@ def prepare(model: TransformerBridge, experiment: Experiment, model_name: str = 
         corrupted_prob=float(corr_probs[0, answer_id]),
         clean_top=_top_tokens(model, clean_probs[0]),
         corrupted_top=_top_tokens(model, corr_probs[0]),
+        corrupted_logits=corr_logits[:, -1].detach(),
     )
 
 
@@ -359,6 +362,22 @@ def can_resume(prep: PreparedRuns) -> bool:
     return _resume_ok[key]
 
 
+def is_noop(prep: PreparedRuns, cell: Cell) -> bool:
+    """Whether a patch copies values the corrupted run already has (so it changes nothing)."""
+    for layer in cell.layers:
+        name = _HOOK[cell.kind].format(layer)
+        clean = prep.clean_cache[name][0]
+        corrupted = prep.corrupted_cache[name]
+        if cell.head is not None:
+            same = bool((corrupted[:, :, cell.head] == clean[:, cell.head]).all())
+        else:
+            index = list(cell.positions)
+            same = bool((corrupted[:, index] == clean[index]).all())
+        if not same:
+            return False
+    return True
+
+
 def run_cells(
     prep: PreparedRuns,
     cells: list[Cell],
@@ -370,6 +389,16 @@ def run_cells(
     """Logits at the last position for every patched run: [len(cells), samples, vocab]."""
     import torch
 
+    noop = [is_noop(prep, cell) for cell in cells]
+    if any(noop):
+        out = prep.corrupted_logits.unsqueeze(0).repeat(len(cells), 1, 1)
+        active = [i for i, skip in enumerate(noop) if not skip]
+        if active:
+            sub = [cells[i] for i in active]
+            out[active] = run_cells(
+                prep, sub, strategy=strategy, max_rows=max_rows, progress=progress
+            ).to(out.dtype)
+        return out
     if strategy == "auto":
         strategy = "resume" if can_resume(prep) else "full"
     runner = _run_chunk_resumed if strategy == "resume" else _run_chunk_full

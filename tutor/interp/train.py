@@ -63,6 +63,8 @@ class TrainConfig:
     # A smaller corpus, for tests: only these subjects' facts, and another document mix.
     subjects: tuple[str, ...] | None = None
     mix: dict[str, float] | None = None
+    # Continue from an earlier checkpoint (a second stage) instead of fresh weights.
+    init_from: Path | None = None
 
 
 @dataclass
@@ -255,8 +257,21 @@ def train(
     torch.manual_seed(cfg.seed)
     tokenizer = build_tokenizer()
     bos = tokenizer.bos_token_id
+    if cfg.init_from is not None:
+        from transformers import GPT2LMHeadModel
+
+        model = GPT2LMHeadModel.from_pretrained(cfg.init_from)
+        if model.config.vocab_size != len(tokenizer):
+            raise ValueError(
+                f"--init-from {cfg.init_from}: vocabulary of {model.config.vocab_size} tokens, "
+                f"but the corpus tokenizer has {len(tokenizer)}"
+            )
+        cfg.n_layer, cfg.d_model = model.config.n_layer, model.config.n_embd
+        cfg.n_head, cfg.n_ctx = model.config.n_head, model.config.n_positions
+    else:
+        model = make_model(cfg, len(tokenizer), bos)
+    model = model.to(cfg.device)
     inputs, labels = build_dataset(tokenizer, cfg)
-    model = make_model(cfg, len(tokenizer), bos).to(cfg.device)
     repeat_len = min(REPEAT_EVAL_LEN, (cfg.n_ctx - 1) // 2)
     repeat_batch = repeat_eval_batch(tokenizer, length=repeat_len).to(cfg.device)
 

@@ -27,7 +27,13 @@ from tutor.interp.world_text import (
 
 SPLITS = ("train", "eval")
 # Share of each kind of document in the corpus (by document, not by token).
-DOC_MIX: dict[str, float] = {"fact": 0.5, "ioi": 0.2, "repeat": 0.22, "prose": 0.08}
+DOC_MIX: dict[str, float] = {
+    "fact": 0.5,
+    "ioi": 0.2,
+    "repeat": 0.22,
+    "prose": 0.08,
+    "repeat_many": 0.0,  # 3 or 4 copies of a shorter sequence; used by the second stage
+}
 REPEAT_LEN = (6, 28)  # length range of the random sequence that is then repeated once
 
 _WORD_RE = re.compile(r"\w+|[^\w\s]")
@@ -169,11 +175,11 @@ def repeat_word_pool() -> tuple[str, ...]:
     return tuple(w for w in vocabulary_words() if w.isalpha() and w not in _split_pieces())
 
 
-def repeated_sequence(rng: random.Random, length: int | None = None) -> str:
-    """Random words followed by the same words again: induction heads learn to copy them."""
+def repeated_sequence(rng: random.Random, length: int | None = None, copies: int = 2) -> str:
+    """Random words, then the same words again: induction heads learn to copy them."""
     n = length or rng.randint(*REPEAT_LEN)
     words = rng.choices(repeat_word_pool(), k=n)
-    return " ".join(words + words)
+    return " ".join(words * copies)
 
 
 def _prose_document(rng: random.Random) -> str:
@@ -245,6 +251,8 @@ def corpus_documents(
             docs.append(ioi_sentence(rng, split).prompt)
         elif kind == "repeat":
             docs.append(repeated_sequence(rng))
+        elif kind == "repeat_many":
+            docs.append(repeated_sequence(rng, rng.randint(6, 20), copies=rng.randint(3, 4)))
         else:
             docs.append(_prose_document(rng))
     return docs

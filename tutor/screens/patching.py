@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -159,12 +160,12 @@ class PatchingScreen(Screen[None]):
         with Horizontal(id="status-row"):
             yield Static("Press Enter in the form (or ctrl+r) to run.", id="status")
             yield ProgressBar(id="progress", total=100, show_eta=False)
-        yield Static(p.explanation, id="explain")
+        yield Static(Text(p.explanation), id="explain")
         with TabbedContent(id="views", initial=VIEWS.get(p.view, "tab-bars")):
             with TabPane("Bars", id="tab-bars"), Horizontal(classes="pane-row"):
                 yield LayerBars(id="bars", title="recovery per layer")
                 with VerticalScroll(id="inspect"):
-                    yield Static("", id="inspect-text")
+                    yield Static(Text(""), id="inspect-text")
             with TabPane("Grid", id="tab-grid"), VerticalScroll():
                 yield Heatmap(id="grid")
                 yield Static("", id="grid-note")
@@ -176,7 +177,7 @@ class PatchingScreen(Screen[None]):
             with TabPane("Heads", id="tab-heads"), VerticalScroll():
                 yield Heatmap(id="heads-grid")
                 yield Static("", id="heads-note")
-            with TabPane("Pipeline", id="tab-pipeline"), VerticalScroll():
+            with TabPane("Pipeline", id="tab-pipeline"), VerticalScroll(id="pipeline-scroll"):
                 yield Static("", id="pipeline-text")
             with TabPane("Runs", id="tab-runs"), VerticalScroll():
                 yield Label("Saved patching runs (Enter to open):")
@@ -220,11 +221,11 @@ class PatchingScreen(Screen[None]):
         for widget in self.query(Input):
             widget.remove_class("-invalid")
         self.error = None
-        self.query_one("#form-error", Static).update("")
+        self.query_one("#form-error", Static).update(Text(""))
 
     def _show_error(self, field_name: str, message: str) -> None:
         self.error = f"{field_name}: {message}"
-        self.query_one("#form-error", Static).update(f"✗ {field_name}: {message}")
+        self.query_one("#form-error", Static).update(Text(f"✗ {field_name}: {message}"))
         widgets = self.query(f"#{field_name}")
         if widgets:
             widgets.first().add_class("-invalid")
@@ -249,7 +250,7 @@ class PatchingScreen(Screen[None]):
         self.query_one("#wrong", Input).value = p.wrong or ""
         self.query_one("#corrupt", Input).value = p.corrupt or ""
         self.query_one("#noise", Input).value = f"{p.noise:g}"
-        self.query_one("#explain", Static).update(p.explanation)
+        self.query_one("#explain", Static).update(Text(p.explanation))
         self.action_view(p.view)
         self.action_run()
 
@@ -345,6 +346,8 @@ class PatchingScreen(Screen[None]):
         if field_name is None:
             self._status(message)
             self.error = message
+            if isinstance(self.focused, Input):
+                self.action_view(self.current_view)
         else:
             self._show_error(field_name, message)
             self._status("Not run: fix the form (the results below are from the last run).")
@@ -359,7 +362,7 @@ class PatchingScreen(Screen[None]):
             self.action_view(self.current_view)
 
     def _status(self, message: str) -> None:
-        self.query_one("#status", Static).update(message)
+        self.query_one("#status", Static).update(Text(message))
 
     # ----- showing results -------------------------------------------------------------------
     def _show_bundle(self, bundle: Bundle, note: str) -> None:
@@ -378,7 +381,9 @@ class PatchingScreen(Screen[None]):
         if b is None:
             return
         r = b.resid
-        col_label = f"{r.columns[self.picked_column]!r} (position {r.positions[self.picked_column]})"
+        col_label = (
+            f"{r.columns[self.picked_column]!r} (position {r.positions[self.picked_column]})"
+        )
         bars = self.query_one("#bars", LayerBars)
         bars.set_data(r.layer_bars(self.picked_column), title=f"recovery per layer at {col_label}")
         bars.selected = self.picked_layer
@@ -395,12 +400,12 @@ class PatchingScreen(Screen[None]):
         )
         if corr is not None and math.isfinite(corr):
             note = f"attribution vs exact: correlation {corr:.2f}.  " + note
-        self.query_one("#grid-note", Static).update(note)
+        self.query_one("#grid-note", Static).update(Text(note))
         window = f" (window of {b.attn.window} layers)" if b.attn.window > 1 else ""
         self.query_one("#attn-bars", LayerBars).set_data(b.attn.layer_bars(self.picked_column))
         self.query_one("#mlp-bars", LayerBars).set_data(b.mlp.layer_bars(self.picked_column))
         self.query_one("#am-note", Static).update(
-            f"Recovery at {col_label}{window}. [ and ] move the position."
+            Text(f"Recovery at {col_label}{window}. [ and ] move the position.")
         )
         heads = self.query_one("#heads-grid", Heatmap)
         heads.set_data(b.heads.recovery, None, b.heads.columns, "recovery per head (all positions)")
@@ -408,8 +413,10 @@ class PatchingScreen(Screen[None]):
         cell = b.heads.top_tokens[hr][hc] if b.heads.top_tokens else []
         top = ", ".join(t for t, _ in cell[:3])
         self.query_one("#heads-note", Static).update(
-            f"L{hr}H{hc}: recovery {b.heads.recovery[hr][hc]:+.2f}, "
-            f"P({b.heads.answer}) {b.heads.patched_prob[hr][hc]:.3f}; top after patch: {top}"
+            Text(
+                f"L{hr}H{hc}: recovery {b.heads.recovery[hr][hc]:+.2f}, "
+                f"P({b.heads.answer}) {b.heads.patched_prob[hr][hc]:.3f}; top after patch: {top}"
+            )
         )
         self._render_pipeline()
 
@@ -423,14 +430,16 @@ class PatchingScreen(Screen[None]):
                 f"\n\nPatch every layer at every position at once: recovery "
                 f"{b.everything['recovery']:.2f}, P({b.resid.answer}) {b.everything['prob']:.3f}."
             )
-        self.query_one("#inspect-text", Static).update(text)
+        self.query_one("#inspect-text", Static).update(Text(text))
 
     def _render_pipeline(self) -> None:
         b = self.bundle
         if b is None:
             return
-        text = pipeline_text(b.resid, self.pipeline_step, self.picked_layer, self.picked_column, b.subject)
-        self.query_one("#pipeline-text", Static).update(text)
+        text = pipeline_text(
+            b.resid, self.pipeline_step, self.picked_layer, self.picked_column, b.subject
+        )
+        self.query_one("#pipeline-text", Static).update(Text(text))
 
     @on(LayerBars.Selected, "#bars")
     def _bar_selected(self, event: LayerBars.Selected) -> None:
@@ -458,10 +467,10 @@ class PatchingScreen(Screen[None]):
         self.query_one("#views", TabbedContent).active = tab
         focus = {"tab-bars": "#bars", "tab-grid": "#grid", "tab-am": "#attn-bars"}
         focus |= {"tab-heads": "#heads-grid", "tab-runs": "#runs-list"}
+        focus |= {"tab-pipeline": "#pipeline-scroll"}
         if tab in focus:
-            self.query_one(focus[tab]).focus()
-        else:
-            self.query_one("#views", TabbedContent).focus()
+            # Focus once the pane is shown: a hidden widget cannot take focus.
+            self.call_after_refresh(self.query_one(focus[tab]).focus)
 
     @property
     def current_view(self) -> str:
@@ -479,7 +488,9 @@ class PatchingScreen(Screen[None]):
     def action_position(self, delta: int) -> None:
         if self.bundle is None:
             return
-        self.picked_column = max(0, min(len(self.bundle.resid.columns) - 1, self.picked_column + delta))
+        self.picked_column = max(
+            0, min(len(self.bundle.resid.columns) - 1, self.picked_column + delta)
+        )
         self._render_all()
 
     def action_focus_form(self) -> None:
@@ -528,7 +539,9 @@ class PatchingScreen(Screen[None]):
             runs_list.add_option(Option("No saved runs yet (ctrl+s saves one).", disabled=True))
         for run in runs:
             when = f"{run.created_at:%Y-%m-%d %H:%M}"
-            runs_list.add_option(Option(f"#{run.id} {when} {run.title}", id=str(run.id)))
+            runs_list.add_option(Option(Text(f"#{run.id} {when} {run.title}"), id=str(run.id)))
+        if runs:
+            runs_list.highlighted = 0
 
     @on(OptionList.OptionSelected, "#runs-list")
     def _open_run(self, event: OptionList.OptionSelected) -> None:
