@@ -4,7 +4,7 @@ Runs both on the same model, prompts and metric in one process, checks they agre
 prints a table of median times and ratios. Uses tutor-gpt when it is shipped, otherwise a
 random GPT-2 of the same shape (12 layers, d_model 128, 4 heads).
 
-    python benchmarks/patching.py [--model PATH_OR_NAME] [--repeats 5] [--device cpu]
+    python benchmarks/patching.py [--model PATH_OR_NAME] [--repeats 5] [--device cpu] [--threads N]
 """
 
 from __future__ import annotations
@@ -46,9 +46,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default=None, help="default: tutor-gpt if shipped")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
     args = parser.parse_args(argv)
 
     import torch
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
     from transformer_lens import patching as tlp
 
     from tutor.interp.model import load_model
@@ -97,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         sweeps = ["resid", "attn", "mlp", "heads"] if exp_name == "counterfactual" else ["resid"]
         for sweep in sweeps:
 
-            def tl(sweep=sweep, prep=prep) -> torch.Tensor:
+            def tl(sweep=sweep, prep=prep, clean_cache=clean_cache, metric=metric) -> torch.Tensor:
                 with torch.no_grad(), model.hooks(fwd_hooks=prep.fwd_hooks()):
                     return tl_fns[sweep](model, prep.corrupted_tokens, clean_cache, metric)
 

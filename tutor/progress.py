@@ -25,6 +25,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -142,7 +143,7 @@ class ProgressStore:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
-                self._conn = self._open()
+                self._conn = self._open_waiting()
             except sqlite3.DatabaseError as err:
                 if not _is_corruption(err):
                     raise ProgressStoreError(f"cannot open {self.path}: {err}") from err
@@ -152,6 +153,21 @@ class ProgressStore:
             raise ProgressStoreError(f"cannot open {self.path}: {err}") from err
 
     # -- opening, recovery, migrations -------------------------------------------------
+
+    def _open_waiting(self) -> sqlite3.Connection:
+        # Switching to WAL and the first migration take locks for which SQLite does not
+        # always call its busy handler, so a second instance starting at the same moment
+        # can get "database is locked" at once: wait and try again, within the timeout.
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        delay = 0.01
+        while True:
+            try:
+                return self._open()
+            except sqlite3.OperationalError as err:
+                if "locked" not in str(err).lower() or time.monotonic() > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 0.25)
 
     def _open(self) -> sqlite3.Connection:
         if not self.path.exists():

@@ -7,12 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from app_fixture_paths import CONTENT, QUIZZES
 
 from tutor.app import TutorApp
-
-FIXTURES = Path(__file__).parent / "fixtures"
-CONTENT = FIXTURES / "content"
-QUIZZES = FIXTURES / "quizzes"
 
 
 @pytest.fixture

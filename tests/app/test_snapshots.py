@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import CONTENT, QUIZZES
+from app_fixture_paths import CONTENT, QUIZZES
 
 from tutor.app import TutorApp
 from tutor.screens import home

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import CONTENT, QUIZZES
+from app_fixture_paths import CONTENT, QUIZZES
 
 REPO = Path(__file__).resolve().parents[2]
 

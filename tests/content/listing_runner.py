@@ -30,8 +30,8 @@ def main(src: str, dst: str) -> None:
     items = json.loads(Path(src).read_text(encoding="utf-8"))
     # Import the heavy libraries once, up front, so their cost is not charged to whichever
     # listing happens to run first.
-    import torch  # noqa: F401
-
+    if any("torch" in item["code"] for item in items):
+        import torch  # noqa: F401
     if any("load_model" in item["code"] for item in items):
         import transformer_lens  # noqa: F401
     signal.signal(signal.SIGALRM, _timeout)

@@ -147,6 +147,41 @@ def test_cli_trains_a_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert (out / "model.safetensors").is_file()
 
 
+def test_cli_second_stage_continues_from_a_checkpoint(
+    tiny_trained: tuple[Path, list[dict]], tmp_path: Path
+) -> None:
+    from safetensors.torch import load_file
+
+    first, _ = tiny_trained
+    out = tmp_path / "stage2"
+    code = main(
+        [
+            "train-model",
+            "--init-from",
+            str(first),
+            "--out",
+            str(out),
+            "--steps",
+            "2",
+            "--batch-size",
+            "4",
+            "--threads",
+            "1",
+            "--mix",
+            "fact=1,repeat_many=1",
+        ]
+    )
+    assert code == 0
+    before, after = load_file(first / "model.safetensors"), load_file(out / "model.safetensors")
+    assert before.keys() == after.keys()
+    assert json.loads((out / "config.json").read_text())["n_embd"] == 64  # the first stage's shape
+    assert json.loads((out / "training_config.json").read_text())["init_from"] == str(first)
+    # Two small steps move the weights, but only a little.
+    key = "transformer.h.0.mlp.c_fc.weight"
+    change = (after[key] - before[key]).abs().max().item()
+    assert 0 < change < 0.1
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

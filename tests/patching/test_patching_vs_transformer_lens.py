@@ -112,3 +112,21 @@ def test_tutor_gpt_matches_transformer_lens(tutor_gpt, sweep):
 def test_tutor_gpt_noise_matches_transformer_lens(tutor_gpt):
     prep = prepare(tutor_gpt, Experiment(corruption=NoiseCorruption(samples=2)))
     assert_matches(prep, "resid")
+
+
+@needs_tutor_gpt
+def test_tutor_gpt_eiffel_recovery_pattern(tutor_gpt):
+    """The pattern in MODEL_CARD.md: the subject early, the last token only in late layers."""
+    prep = prepare(tutor_gpt, Experiment(corruption=NoiseCorruption(samples=10)))
+    result = run_sweep(prep, "resid")
+    assert result.clean - result.corrupted > 0.5  # noise really breaks the fact
+    start, end = prep.subject
+    assert (start, end) == (2, 4)
+    for layer in range(result.n_layers):
+        assert result.recovery[layer][:start] == [0.0] * start  # before the noise: no effect
+    early_subject = max(result.recovery[layer][p] for layer in range(3) for p in range(start, end))
+    assert early_subject > 0.8  # restoring the subject early brings the answer back
+    last = result.layer_bars(len(result.tokens) - 1)
+    assert max(last[:6]) < 0.1  # the last token alone, early on, cannot
+    assert max(last[9:]) > 0.3  # late layers at the last token recover part of it
+    assert sum(last[9:]) / 3 > sum(last[:6]) / 6 + 0.25

@@ -76,11 +76,11 @@ async def test_train_open_feature_and_steer(tiny_model_dir: Path, tmp_path: Path
         assert len(runs) == 1
         assert runs[0].result["l0"] == pytest.approx(screen.last_metrics.l0)
         assert runs[0].params["expansion"] == 2 and runs[0].params["steps"] == 30
-        # golden-gate searches "Bridge" and opens the best match by itself.
+        # golden-gate searches "Gate" and opens the best match by itself.
         features = screen.query_one("#feature-list", OptionList)
         assert features.option_count > 0
         assert screen.feature is not None
-        best = screen.index.search("Bridge", 1)[0].feature
+        best = screen.index.search(screen.preset.search, 1)[0].feature
         assert screen.feature == best
         # Open another feature with the keyboard.
         features.focus()

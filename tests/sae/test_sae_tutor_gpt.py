@@ -26,9 +26,9 @@ def test_a_small_sae_finds_a_bridge_feature_and_steering_changes_the_text(tutor_
     from tutor.interp.sae.steering import steer
 
     cfg = TrainConfig(kind="topk", expansion=8, k=16, steps=150, batch_size=1024, lr=4e-3)
-    result, acts = pipeline.train_on_model(tutor_gpt, "tutor-gpt", cfg, n_tokens=30_000)
+    result, acts = pipeline.train_on_model(tutor_gpt, "tutor-gpt", cfg, n_tokens=20_000)
     assert result.sae.cfg.layer == pipeline.default_layer(tutor_gpt)
-    metrics = pipeline.evaluate_on_model(tutor_gpt, result.sae, n_tokens=2_000)
+    metrics = pipeline.evaluate_on_model(tutor_gpt, result.sae, n_tokens=1_000)
     assert metrics.fvu < 0.5
     assert metrics.ce_loss_recovered is not None and metrics.ce_loss_recovered > 0.5
     index = FeatureIndex(result.sae, acts, token_decoder(tutor_gpt))

@@ -35,9 +35,10 @@ PRESETS: dict[str, PatchingPreset] = {
             explanation=(
                 "Noise drowns the subject's embeddings, so the model loses track of which "
                 "landmark it is talking about. Each bar puts back the clean residual stream "
-                "at the last token for one layer. Early layers barely help: at that point "
-                "the last token has not read the subject yet. Late layers restore the answer "
-                "because by then the fact has been moved to the last position."
+                "at one position for one layer. At the last token the early layers barely "
+                "help: the last token has not read the subject yet. Recovery there grows in "
+                "the late layers, once the fact has been moved to the predicting position. "
+                "Try [ and ] to patch the subject's own tokens instead."
             ),
         ),
         PatchingPreset(
@@ -62,10 +63,10 @@ PRESETS: dict[str, PatchingPreset] = {
             window=3,
             explanation=(
                 "Patching attention outputs and MLP outputs separately (three layers at a "
-                "time, as in ROME) splits the residual stream's story in two. At the last "
-                "subject token, MLP outputs in the early-to-middle layers tend to matter: "
-                "that is where the fact is looked up. Attention matters later, at the last "
-                "token, where it carries the fact across positions."
+                "time, as in ROME) splits the residual stream's story in two. In ROME's "
+                "GPT models, MLPs at the last subject token in early-to-middle layers matter "
+                "(the fact is looked up there) and attention matters later at the last "
+                "token. Compare with this model, and move the position with [ and ]."
             ),
         ),
         PatchingPreset(

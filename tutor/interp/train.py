@@ -238,7 +238,7 @@ def save_checkpoint(
         "steps_done": steps_done,
         "seconds": round(seconds, 1),
     }
-    (cfg.out / "training_config.json").write_text(json.dumps(meta, indent=2) + "\n")
+    (cfg.out / "training_config.json").write_text(json.dumps(meta, indent=2, default=str) + "\n")
 
 
 def train(

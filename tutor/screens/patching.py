@@ -134,6 +134,7 @@ class PatchingScreen(Screen[None]):
         self._cache: dict[tuple[Any, ...], Bundle] = {}
         self.running = False
         self.error: str | None = None
+        self._generation = 0  # results from an older, superseded run are dropped
 
     # ----- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -268,13 +269,14 @@ class PatchingScreen(Screen[None]):
         bar.display = True
         bar.update(progress=0)
         self._status("Working…")
-        self._compute(params, key)
+        self._generation += 1
+        self._compute(params, key, self._generation)
 
     def _model_name(self) -> str:
         return str(getattr(self.app, "model_name", "tutor-gpt"))
 
     @work(thread=True, exclusive=True, group="patching")
-    def _compute(self, params: dict[str, Any], key: tuple[Any, ...]) -> None:
+    def _compute(self, params: dict[str, Any], key: tuple[Any, ...], generation: int) -> None:
         from tutor.interp.corruption import (
             CounterfactualCorruption,
             NoiseCorruption,
@@ -289,7 +291,7 @@ class PatchingScreen(Screen[None]):
         try:
             model = get_model(name, str(getattr(self.app, "device", "auto")))
         except ModelLoadError as exc:
-            self.app.call_from_thread(self._failed, None, f"Model not loaded: {exc}")
+            self.app.call_from_thread(self._failed, generation, None, f"Model not loaded: {exc}")
             return
         corruption = (
             CounterfactualCorruption(params["corrupt"])
@@ -317,7 +319,7 @@ class PatchingScreen(Screen[None]):
                 )
             everything = patch_everything(prep) if params["patch_all_layers"] else None
         except PatchingInputError as exc:
-            self.app.call_from_thread(self._failed, exc.field, exc.detail)
+            self.app.call_from_thread(self._failed, generation, exc.field, exc.detail)
             return
         bundle = Bundle(
             results["resid"],
@@ -328,7 +330,7 @@ class PatchingScreen(Screen[None]):
             everything,
             params,
         )
-        self.app.call_from_thread(self._done, key, bundle, column)
+        self.app.call_from_thread(self._done, generation, key, bundle, column)
 
     def _progress_setter(self) -> Any:
         def set_progress(value: float, message: str) -> None:
@@ -340,7 +342,9 @@ class PatchingScreen(Screen[None]):
 
         return set_progress
 
-    def _failed(self, field_name: str | None, message: str) -> None:
+    def _failed(self, generation: int, field_name: str | None, message: str) -> None:
+        if generation != self._generation:
+            return
         self.running = False
         self.query_one("#progress", ProgressBar).display = False
         if field_name is None:
@@ -352,7 +356,10 @@ class PatchingScreen(Screen[None]):
             self._show_error(field_name, message)
             self._status("Not run: fix the form (the results below are from the last run).")
 
-    def _done(self, key: tuple[Any, ...], bundle: Bundle, column: int) -> None:
+    def _done(self, generation: int, key: tuple[Any, ...], bundle: Bundle, column: int) -> None:
+        self._cache[key] = bundle
+        if generation != self._generation:
+            return
         self.running = False
         self.query_one("#progress", ProgressBar).display = False
         self._cache[key] = bundle

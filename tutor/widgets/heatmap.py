@@ -11,6 +11,7 @@ import math
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -102,7 +103,7 @@ class Heatmap(Widget, can_focus=True):
         r, c = self.cursor
         self.cursor = (r + dr, c + dc)
 
-    def get_content_height(self, container, viewport, width: int) -> int:  # noqa: ANN001
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return self.n_rows + 1 + (1 if self.title else 0)
 
     def render(self) -> Text:

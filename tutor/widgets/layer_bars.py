@@ -11,7 +11,9 @@ import math
 import time
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -90,7 +92,7 @@ class LayerBars(Widget, can_focus=True):
     def action_select(self, index: int) -> None:
         self.selected = index if index >= 0 else len(self.values) - 1
 
-    def on_key(self, event) -> None:  # noqa: ANN001 - textual's events.Key
+    def on_key(self, event: events.Key) -> None:
         if event.character is None or not event.character.isdigit():
             return
         now = time.monotonic()
@@ -102,7 +104,7 @@ class LayerBars(Widget, can_focus=True):
             self.selected = int(digits)
         event.stop()
 
-    def get_content_height(self, container, viewport, width: int) -> int:  # noqa: ANN001
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self.values) + (1 if self.title else 0)
 
     def render(self) -> Text:

@@ -2,6 +2,7 @@
 
 Modules (all torch, none Textual):
 
+- ``config``: ``TrainConfig``, the training knobs (no torch, so screens can read presets).
 - ``autoencoder``: the SAE itself (ReLU + L1, or TopK) with SAELens's parameter names.
 - ``training``: the training loop (progress callback, cancel, dead-feature resampling).
 - ``metrics``: L0, MSE, FVU, explained variance, dead/dense fractions, density histogram,
@@ -12,6 +13,7 @@ Modules (all torch, none Textual):
 - ``features``: feature dashboard data and search by token.
 - ``steering``: generating text with one feature clamped.
 - ``presets``: the lab's named settings (default, topk, golden-gate, break-*).
+- ``pipeline``: the steps end to end for the CLI and the screen, and the saved-SAE folder.
 
 Nothing here is imported by the app at start-up; screens import it inside workers.
 """

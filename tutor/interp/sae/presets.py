@@ -47,18 +47,20 @@ PRESETS: dict[str, Preset] = {
             "golden-gate",
             "Find and steer a Golden Gate Bridge feature",
             DEFAULT_TRAIN,
-            "Train the default SAE, search the features for 'Bridge', open the best match and "
-            "clamp it while the model continues 'The Eiffel Tower is in'. With the clamp, the "
-            "continuation drifts towards the bridge.",
-            search="Bridge",
+            "Train the default SAE, search the features for 'Gate', open the best match and "
+            "clamp it to 8× its largest activation while the model continues 'The Eiffel Tower "
+            "is in'. Without the clamp the model says Paris; with it, the text drifts to San "
+            "Francisco and the bridge. Push the multiple higher and it degenerates into "
+            "repeating one word: steering too hard breaks the model.",
+            search="Gate",
             steer_prompt="The Eiffel Tower is in",
-            steer_multiple=4.0,
+            steer_multiple=8.0,
         ),
         Preset(
             "break-high-l1",
             "Break it: λ far too high",
-            replace(DEFAULT_TRAIN, l1_coefficient=0.2),
-            "With λ a hundred times too large, every unit of activation costs more than the "
+            replace(DEFAULT_TRAIN, l1_coefficient=3.0),
+            "With λ thirty times too large, every unit of activation costs more than the "
             "reconstruction it buys. Features die (the dead fraction climbs towards 1), L0 "
             "falls near zero, and FVU rises towards 1: the SAE outputs little more than its "
             "bias, and CE-loss recovered collapses.",
