@@ -6,11 +6,50 @@ from pathlib import Path
 
 import pytest
 
-TINY_WORDS = (
-    "<|endoftext|> <unk> The the Eiffel Tower Colosseum Golden Gate Bridge Big Ben is in "
-    "located city of Paris Rome London San Francisco When Mary John went to store gave a "
-    "drink and , . A B C D E F G H"
-).split()
+TINY_WORDS = [
+    "<|endoftext|>",
+    "<unk>",
+    "The",
+    "the",
+    "Eiffel",
+    "Tower",
+    "Colosseum",
+    "Golden",
+    "Gate",
+    "Bridge",
+    "Big",
+    "Ben",
+    "is",
+    "in",
+    "located",
+    "city",
+    "of",
+    "Paris",
+    "Rome",
+    "London",
+    "San",
+    "Francisco",
+    "When",
+    "Mary",
+    "John",
+    "went",
+    "to",
+    "store",
+    "gave",
+    "a",
+    "drink",
+    "and",
+    ",",
+    ".",
+    "A",
+    "B",
+    "C",
+    "D",
+    "E",
+    "F",
+    "G",
+    "H",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -39,8 +78,13 @@ def make_tiny_model_dir(path: Path, n_layer: int = 2, n_embd: int = 48, n_head: 
         pad_token="<|endoftext|>",
     )
     cfg = GPT2Config(
-        vocab_size=len(vocab), n_positions=32, n_embd=n_embd, n_layer=n_layer, n_head=n_head,
-        bos_token_id=0, eos_token_id=0,
+        vocab_size=len(vocab),
+        n_positions=32,
+        n_embd=n_embd,
+        n_layer=n_layer,
+        n_head=n_head,
+        bos_token_id=0,
+        eos_token_id=0,
     )
     GPT2LMHeadModel(cfg).save_pretrained(path)
     fast.save_pretrained(path)

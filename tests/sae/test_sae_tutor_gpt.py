@@ -19,7 +19,7 @@ def tutor_gpt():
     return get_model("tutor-gpt", "cpu")
 
 
-def test_a_small_sae_finds_a_bridge_feature_and_steering_changes_the_text(tutor_gpt) -> None:
+def test_a_small_sae_finds_a_golden_gate_feature_and_steering_changes_the_text(tutor_gpt) -> None:
     from tutor.interp.sae import pipeline
     from tutor.interp.sae.config import TrainConfig
     from tutor.interp.sae.features import FeatureIndex, token_decoder
@@ -32,8 +32,8 @@ def test_a_small_sae_finds_a_bridge_feature_and_steering_changes_the_text(tutor_
     assert metrics.fvu < 0.5
     assert metrics.ce_loss_recovered is not None and metrics.ce_loss_recovered > 0.5
     index = FeatureIndex(result.sae, acts, token_decoder(tutor_gpt))
-    hits = index.search("Bridge", 3)
-    assert hits, "no feature fires on 'Bridge'"
+    hits = index.search("Gate", 3)
+    assert hits, "no feature fires on 'Gate'"
     best = hits[0].feature
     assert any(
         c.tokens[c.index].strip() in ("Bridge", "Gate", "Golden")
