@@ -98,7 +98,11 @@ async def test_train_open_feature_and_steer(tiny_model_dir: Path, tmp_path: Path
         await pilot.pause()
         result = screen.last_steer
         assert result.feature == chosen and result.prompt == "The Eiffel Tower is in"
-        assert result.clamp_value == pytest.approx(4.0 * float(screen.index.max_activation[chosen]))
+        multiple = screen.preset.steer_multiple  # golden-gate clamps to 8× the max
+        assert multiple == 8.0
+        assert result.clamp_value == pytest.approx(
+            multiple * float(screen.index.max_activation[chosen])
+        )
         from tutor.interp.model import get_model
         from tutor.interp.sae.steering import greedy_generate
 

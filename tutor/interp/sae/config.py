@@ -14,11 +14,11 @@ class TrainConfig:
 
     kind: str = "relu"
     expansion: int = 32
-    l1_coefficient: float = 0.1
+    l1_coefficient: float = 0.04
     k: int = 32
     lr: float = 4e-3
     batch_size: int = 4096
-    steps: int = 400
+    steps: int = 300
     resample_dead: bool = False
     dead_window: int = 400_000
     seed: int = 0

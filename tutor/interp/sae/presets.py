@@ -49,9 +49,10 @@ PRESETS: dict[str, Preset] = {
             DEFAULT_TRAIN,
             "Train the default SAE, search the features for 'Gate', open the best match and "
             "clamp it to 8× its largest activation while the model continues 'The Eiffel Tower "
-            "is in'. Without the clamp the model says Paris; with it, the text drifts to San "
-            "Francisco and the bridge. Push the multiple higher and it degenerates into "
-            "repeating one word: steering too hard breaks the model.",
+            "is in'. When the feature is a clean Golden Gate feature, the text drifts from "
+            "Paris to San Francisco and the bridge; when its top contexts are mixed, little "
+            "changes — try the next hit or a larger multiple. Push too hard and the model "
+            "degenerates into repeating one word.",
             search="Gate",
             steer_prompt="The Eiffel Tower is in",
             steer_multiple=8.0,
@@ -60,7 +61,7 @@ PRESETS: dict[str, Preset] = {
             "break-high-l1",
             "Break it: λ far too high",
             replace(DEFAULT_TRAIN, l1_coefficient=3.0),
-            "With λ thirty times too large, every unit of activation costs more than the "
+            "With λ about seventy-five times too large, every unit of activation costs more than the "
             "reconstruction it buys. Features die (the dead fraction climbs towards 1), L0 "
             "falls near zero, and FVU rises towards 1: the SAE outputs little more than its "
             "bias, and CE-loss recovered collapses.",
