@@ -1,9 +1,7 @@
 """Every ```python runnable listing in the lessons runs, each in a fresh namespace.
 
-Listings that load tutor-gpt run against the bundled checkpoint when it is there. While it
-is missing (it is trained separately) they run against the tiny random GPT-2 from
-tests/conftest.py instead, which knows the words the listings use, so the code paths are
-still exercised; only the printed numbers are meaningless then.
+Listings that load a model use the bundled tutor-gpt checkpoint, exactly as a learner
+would run them.
 """
 
 from __future__ import annotations
@@ -18,27 +16,23 @@ from typing import Any
 import pytest
 from course_text import REPO, Listing, lessons, listings
 
-from tutor.paths import BUNDLED_MODEL_DIR
-
 MODEL_CALL = 'load_model("tutor-gpt", "cpu")'
 RUNNER = Path(__file__).with_name("listing_runner.py")
 ALL_LISTINGS: list[Listing] = [item for lesson in lessons() for item in listings(lesson)]
 
 
-def _prepare(listing: Listing, stand_in: Path) -> str:
+def _prepare(listing: Listing) -> str:
     code = listing.code
     if "tutor-gpt" in code:
         assert MODEL_CALL in code, f"{listing.label}: load the model as {MODEL_CALL}"
-        if not (BUNDLED_MODEL_DIR / "config.json").is_file():
-            code = code.replace(MODEL_CALL, f'load_model({str(stand_in)!r}, "cpu")')
     return code
 
 
 @pytest.fixture(scope="module")
-def listing_results(tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
+def listing_results(tmp_path_factory: pytest.TempPathFactory) -> Any:
     work = tmp_path_factory.mktemp("listings")
     src, dst = work / "in.json", work / "out.json"
-    items = [{"label": x.label, "code": _prepare(x, tiny_model_dir)} for x in ALL_LISTINGS]
+    items = [{"label": x.label, "code": _prepare(x)} for x in ALL_LISTINGS]
     src.write_text(json.dumps(items), encoding="utf-8")
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "NO_COLOR": "1"}
     env["PYTHONPATH"] = str(REPO)

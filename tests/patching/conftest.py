@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from patching_helpers import TUTOR_GPT_READY, make_model_dir
+from patching_helpers import make_model_dir
 
 
 @pytest.fixture(scope="session")
@@ -30,8 +30,6 @@ def tiny4_model(tiny4_dir: Path):
 
 @pytest.fixture(scope="session")
 def tutor_gpt():
-    if not TUTOR_GPT_READY:
-        pytest.skip("tutor-gpt checkpoint not shipped yet (tutor/assets/tutor-gpt)")
     from tutor.interp.model import load_model
 
     return load_model("tutor-gpt", "cpu")

@@ -1,15 +1,10 @@
-"""The SAE lab on the bundled tutor-gpt (skipped while its checkpoint is not there yet)."""
+"""The SAE lab on the bundled tutor-gpt checkpoint."""
 
 from __future__ import annotations
 
 import pytest
 
-from tutor.paths import BUNDLED_MODEL_DIR
-
-pytestmark = pytest.mark.skipif(
-    not (BUNDLED_MODEL_DIR / "config.json").is_file(),
-    reason="tutor-gpt checkpoint not built yet (tutor/assets/tutor-gpt/config.json)",
-)
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
