@@ -99,7 +99,9 @@ async def test_clean_content_shows_no_warning(make_app):
 
 
 async def test_a_lab_that_cannot_be_imported_gets_a_message(make_app, monkeypatch):
-    ghost = registry.LabInfo("ghost", "Ghost", "Not written.", "tutor.screens.no_such", "X")
+    ghost = registry.LabInfo(
+        "ghost", "Ghost", "Not written.", "tutor.screens.no_such", "X", "tutor.no_such"
+    )
     monkeypatch.setattr(registry, "LABS", (ghost,))
     monkeypatch.setattr(home, "LABS", (ghost,))
     app = make_app()

@@ -17,6 +17,7 @@ FIXED_LABS = (
         "Corrupt a prompt, patch clean activations back layer by layer, see where the answer lives.",
         "tutor.screens.patching",
         "PatchingScreen",
+        "tutor.interp.patching_presets",
     ),
     LabInfo(
         "sae",
@@ -24,6 +25,7 @@ FIXED_LABS = (
         "Train a sparse autoencoder live, browse its features, steer the model with one.",
         "tutor.screens.sae",
         "SAEScreen",
+        "tutor.interp.sae.presets",
     ),
 )
 

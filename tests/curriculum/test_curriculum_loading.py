@@ -291,3 +291,18 @@ def test_check_paths_reports_files_it_cannot_check(tmp_path: Path):
         (0, "(file)", "not a lesson (.md) or quiz (.yaml, .yml) file")
     ]
     assert len(c.lessons) == 2
+
+
+def test_try_it_links_must_name_a_known_lab_and_preset(course: Path):
+    write(
+        course / "content" / "03-links.md",
+        "---\nid: links\ntitle: Links\norder: 3\n---\n## One\n\n"
+        "[good](lab:sae?preset=topk)\n"
+        "[bad preset](lab:patching?preset=no-such-preset)\n"
+        "[bad lab](lab:telescope?preset=eiffel)\n",
+    )
+    c = load_curriculum([course / "content"], [course / "quizzes"])
+    assert problem_tuples(c) == [("03-links.md", 9, "body"), ("03-links.md", 10, "body")]
+    assert "unknown patching preset 'no-such-preset'" in c.problems[0].message
+    assert "eiffel" in c.problems[0].message  # the known presets are listed
+    assert "unknown lab 'telescope'" in c.problems[1].message

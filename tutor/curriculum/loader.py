@@ -118,6 +118,12 @@ def _known_labs() -> set[str]:
     return {info.id for info in LABS}
 
 
+def _lab_presets(lab_id: str) -> tuple[str, ...]:
+    from tutor.screens.registry import lab_presets
+
+    return lab_presets(lab_id)
+
+
 def build_curriculum(
     lesson_files: Sequence[Path],
     quiz_files: Sequence[Path],
@@ -227,9 +233,12 @@ def _lesson_reference_problems(
     if lesson.lab is not None and lesson.lab not in labs:
         message = f"unknown lab {lesson.lab!r} (known: {known_labs})"
         problems.append(Problem(file, parsed.line_of(("lab",)), "lab", message))
-    for line, lab_id, _preset in lab_links(lesson):
+    for line, lab_id, preset in lab_links(lesson):
         if lab_id not in labs:
             message = f"link to unknown lab {lab_id!r} (known: {known_labs})"
+            problems.append(Problem(file, line, "body", message))
+        elif preset is not None and preset not in (presets := _lab_presets(lab_id)):
+            message = f"link to unknown {lab_id} preset {preset!r} (known: {', '.join(presets)})"
             problems.append(Problem(file, line, "body", message))
     return problems
 

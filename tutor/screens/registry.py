@@ -19,6 +19,7 @@ class LabInfo:
     summary: str
     module: str
     cls: str
+    presets_module: str  # holds PRESETS (a dict keyed by preset name); imports no torch
 
 
 LABS: tuple[LabInfo, ...] = (
@@ -28,6 +29,7 @@ LABS: tuple[LabInfo, ...] = (
         "Corrupt a prompt, patch clean activations back layer by layer, see where the answer lives.",
         "tutor.screens.patching",
         "PatchingScreen",
+        "tutor.interp.patching_presets",
     ),
     LabInfo(
         "sae",
@@ -35,6 +37,7 @@ LABS: tuple[LabInfo, ...] = (
         "Train a sparse autoencoder live, browse its features, steer the model with one.",
         "tutor.screens.sae",
         "SAEScreen",
+        "tutor.interp.sae.presets",
     ),
 )
 
@@ -45,6 +48,12 @@ def lab(lab_id: str) -> LabInfo:
             return info
     known = ", ".join(i.id for i in LABS)
     raise KeyError(f"unknown lab {lab_id!r} (known: {known})")
+
+
+def lab_presets(lab_id: str) -> tuple[str, ...]:
+    """The preset names a lab accepts (for checking lessons' "try it" links)."""
+    module = importlib.import_module(lab(lab_id).presets_module)
+    return tuple(module.PRESETS)
 
 
 def make_lab_screen(lab_id: str, preset: str | None = None) -> Any:
