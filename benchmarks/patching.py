@@ -98,7 +98,11 @@ def main(argv: list[str] | None = None) -> int:
         def metric(logits: torch.Tensor, prep=prep) -> torch.Tensor:
             return metric_values(logits, prep.metric, prep.answer_id, prep.wrong_id).mean()
 
-        sweeps = ["resid", "attn", "mlp", "heads"] if exp_name == "counterfactual" else ["resid"]
+        sweeps = (
+            ["resid", "attn", "mlp", "heads"]
+            if exp_name == "counterfactual"
+            else ["resid", "attn", "mlp"]
+        )
         for sweep in sweeps:
 
             def tl(sweep=sweep, prep=prep, clean_cache=clean_cache, metric=metric) -> torch.Tensor:

@@ -71,6 +71,16 @@ def test_fallback_full_forward_also_matches(tiny_model):
     assert_matches(prep, "heads", strategy="full")
 
 
+def test_suffix_runs_are_used_and_match(tiny_model):
+    """GPT-2 position sweeps take the suffix path; the resumed full-width path agrees."""
+    from tutor.interp.patching_suffix import SuffixModel
+
+    prep = prepare(tiny_model, NOISE)
+    assert_matches(prep, "attn", strategy="suffix")
+    assert isinstance(prep.suffix_runner, SuffixModel)
+    assert_matches(prep, "mlp", strategy="resume")
+
+
 def test_window_of_layers_equals_hand_patched_run(tiny4_model):
     """ROME's window: patch mlp_out at layers l-1..l+1 together, checked with plain hooks."""
     model = tiny4_model

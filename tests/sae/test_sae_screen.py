@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,10 @@ def test_unknown_preset_names_the_known_ones() -> None:
 async def test_train_open_feature_and_steer(tiny_model_dir: Path, tmp_path: Path) -> None:
     store = _store(tmp_path)
     screen = _tiny_screen("golden-gate")
+    assert screen.preset.search == "fog"
+    # The tiny test vocabulary has no "fog"; search a word it has so the preset's
+    # search-and-open-the-best-match path runs.
+    screen.preset = replace(screen.preset, search="Gate")
     app = LabApp(tiny_model_dir, store, screen)
     async with app.run_test(size=(80, 24)) as pilot:
         await _set(pilot, "steps", "30")
@@ -76,7 +81,7 @@ async def test_train_open_feature_and_steer(tiny_model_dir: Path, tmp_path: Path
         assert len(runs) == 1
         assert runs[0].result["l0"] == pytest.approx(screen.last_metrics.l0)
         assert runs[0].params["expansion"] == 2 and runs[0].params["steps"] == 30
-        # golden-gate searches "Gate" and opens the best match by itself.
+        # The preset's search runs by itself and opens the best match.
         features = screen.query_one("#feature-list", OptionList)
         assert features.option_count > 0
         assert screen.feature is not None

@@ -5,7 +5,10 @@ group of rows in one batch, and a row only joins the batch at the first layer it
 ("resume from the patched layer"): it starts from the corrupted run's cached residual
 stream there, so the layers before are never recomputed. Only the last position is
 unembedded, and a patch that changes nothing (clean and corrupted activations identical,
-e.g. at tokens before a noised subject) is not run at all: its result is the corrupted run. The numbers equal TransformerLens's ``patching.get_act_patch_*`` (tests check
+e.g. at tokens before a noised subject) is not run at all: its result is the corrupted run.
+Position patches on GPT-2-style models go further (``patching_suffix``): causal attention
+leaves the positions before a patch as in the corrupted run, so a row computes only the
+positions from its patch on, reading the corrupted keys and values for the rest. The numbers equal TransformerLens's ``patching.get_act_patch_*`` (tests check
 this to 1e-4); ``benchmarks/patching.py`` measures the speed-up.
 
 If a model's blocks cannot be called one by one (the resumed run does not reproduce the
@@ -102,6 +105,7 @@ class PreparedRuns:
     clean_top: list[tuple[str, float]]
     corrupted_top: list[tuple[str, float]]
     corrupted_logits: Any = None  # [samples, vocab] at the last position
+    suffix_runner: Any = None  # a SuffixModel once checked; False when it does not apply
 
     @property
     def n_layers(self) -> int:
@@ -362,6 +366,71 @@ def can_resume(prep: PreparedRuns) -> bool:
     return _resume_ok[key]
 
 
+def suffix_runner(prep: PreparedRuns) -> Any:
+    """The checked suffix runner for ``prep`` (see ``patching_suffix``), or None."""
+    import torch
+
+    from tutor.interp.patching_suffix import SuffixModel
+
+    if prep.suffix_runner is None:
+        prep.suffix_runner = False
+        runner = SuffixModel.build(prep)
+        if runner is not None:
+            last = prep.n_pos - 1
+            probes = [
+                Cell("resid", (1 % prep.n_layers,), (last,)),
+                Cell("attn", (0,), (max(0, last - 1),)),
+                Cell("mlp", (prep.n_layers - 1,), (last,)),
+            ]
+            try:
+                with torch.no_grad():
+                    ok = all(
+                        torch.allclose(
+                            runner.run([c], c.positions[0]),
+                            _run_chunk_full(prep, [c]),
+                            atol=1e-4,
+                            rtol=1e-4,
+                        )
+                        for c in probes
+                    )
+            except Exception:
+                ok = False
+            if ok:
+                prep.suffix_runner = runner
+    return prep.suffix_runner or None
+
+
+def _run_suffix(
+    prep: PreparedRuns, runner: Any, cells: list[Cell], max_rows: int, progress: Progress | None
+) -> torch.Tensor:
+    """Logits [len(cells) * samples, vocab], cells grouped by their first patched position."""
+    import torch
+
+    from tutor.interp.patching_suffix import suffix_start
+
+    groups: dict[int, list[int]] = {}
+    for i, cell in enumerate(cells):
+        groups.setdefault(int(suffix_start(cell) or 0), []).append(i)
+    n = prep.samples
+    per_chunk = max(1, max_rows // n)
+    jobs = [
+        (start, idx[j : j + per_chunk])
+        for start, idx in sorted(groups.items())
+        for j in range(0, len(idx), per_chunk)
+    ]
+    out: torch.Tensor | None = None
+    with torch.no_grad():
+        for done, (start, idx) in enumerate(jobs):
+            logits = runner.run([cells[i] for i in idx], start).reshape(len(idx), n, -1)
+            if out is None:
+                out = logits.new_empty(len(cells), n, logits.shape[-1])
+            out[idx] = logits
+            if progress is not None:
+                progress((done + 1) / len(jobs))
+    assert out is not None
+    return out.reshape(len(cells) * n, -1)
+
+
 def is_noop(prep: PreparedRuns, cell: Cell) -> bool:
     """Whether a patch copies values the corrupted run already has (so it changes nothing)."""
     for layer in cell.layers:
@@ -399,7 +468,12 @@ def run_cells(
                 prep, sub, strategy=strategy, max_rows=max_rows, progress=progress
             ).to(out.dtype)
         return out
-    if strategy == "auto":
+    if strategy in ("auto", "suffix") and all(c.positions and c.head is None for c in cells):
+        runner_s = suffix_runner(prep)
+        if runner_s is not None:
+            logits = _run_suffix(prep, runner_s, cells, max_rows, progress)
+            return logits.reshape(len(cells), prep.samples, -1)
+    if strategy in ("auto", "suffix"):
         strategy = "resume" if can_resume(prep) else "full"
     runner = _run_chunk_resumed if strategy == "resume" else _run_chunk_full
     per_chunk = max(1, max_rows // prep.samples)
@@ -430,7 +504,9 @@ def run_sweep(
     """Patch every cell of a sweep; values and recovery come back layer-major."""
     cells = sweep_cells(prep, sweep, positions, window)
     if strategy == "auto":
-        can_resume(prep)  # a one-time check per model, kept out of the timing
+        can_resume(prep)  # one-time checks, kept out of the timing
+        if sweep != "heads":
+            suffix_runner(prep)
     t0 = time.perf_counter()
     logits = run_cells(prep, cells, strategy=strategy, progress=progress)
     n_rows, per_cell = cells_shape(prep, sweep, positions)

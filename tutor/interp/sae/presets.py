@@ -47,13 +47,16 @@ PRESETS: dict[str, Preset] = {
             "golden-gate",
             "Find and steer a Golden Gate Bridge feature",
             DEFAULT_TRAIN,
-            "Train the default SAE, search the features for 'Gate', open the best match and "
-            "clamp it to 8× its largest activation while the model continues 'The Eiffel Tower "
-            "is in'. When the feature is a clean Golden Gate feature, the text drifts from "
-            "Paris to San Francisco and the bridge; when its top contexts are mixed, little "
-            "changes — try the next hit or a larger multiple. Push too hard and the model "
-            "degenerates into repeating one word.",
-            search="Gate",
+            "Train the default SAE; the lab then searches the features for 'fog' and opens "
+            "the best match. On tutor-gpt this layer has no clean Golden Gate feature: the "
+            "features that fire on 'Gate' are token detectors, and clamping them leaves "
+            "'Paris' in place. The 'fog' match is mixed (the Eiffel Tower's river and iron "
+            "frame, and 'The Golden' after San Francisco), yet clamped to 8× its largest "
+            "activation it turns 'The Eiffel Tower is in' into 'San Francisco. The Golden "
+            "Gate Bridge is…'. At 6× the text stays in Paris; at 10× it stays in San "
+            "Francisco. Clamp a dense 'Gate / Golden' feature hard and the model only "
+            "repeats 'Bridge'.",
+            search="fog",
             steer_prompt="The Eiffel Tower is in",
             steer_multiple=8.0,
         ),
