@@ -84,13 +84,13 @@ class PatchingScreen(Screen[None]):
 
     DEFAULT_CSS = """
     PatchingScreen { layout: vertical; }
-    PatchingScreen .form { height: auto; }
-    PatchingScreen .form Label { padding: 1 0 0 1; }
+    PatchingScreen .form { height: 1; }
+    PatchingScreen .form Label { padding: 0 1; }
     PatchingScreen .form Input { width: 1fr; }
     PatchingScreen #prompt { width: 2fr; }
     PatchingScreen #noise, PatchingScreen #answer, PatchingScreen #wrong { width: 10; }
     PatchingScreen #preset { width: 34; }
-    PatchingScreen Input.-invalid { border: tall $error; }
+    PatchingScreen Input.-invalid { background: $error 40%; }
     PatchingScreen #form-error { height: auto; color: $error; padding: 0 1; }
     PatchingScreen #status-row { height: 1; }
     PatchingScreen #status { width: 1fr; padding: 0 1; }
@@ -139,23 +139,30 @@ class PatchingScreen(Screen[None]):
     # ----- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         p = self.preset
+        # Compact (borderless) fields: the form takes two lines, leaving room for the bars.
         with Horizontal(classes="form"):
             yield Label("prompt")
-            yield Input(p.prompt, id="prompt")
+            yield Input(p.prompt, id="prompt", compact=True)
             yield Label("answer")
-            yield Input(p.answer, id="answer")
+            yield Input(p.answer, id="answer", compact=True)
             yield Label("wrong")
-            yield Input(p.wrong or "", id="wrong", placeholder="none")
+            yield Input(p.wrong or "", id="wrong", placeholder="none", compact=True)
         with Horizontal(classes="form"):
             yield Label("corrupt")
-            yield Input(p.corrupt or "", id="corrupt", placeholder="blank: noise on the subject")
+            yield Input(
+                p.corrupt or "",
+                id="corrupt",
+                placeholder="blank: noise on the subject",
+                compact=True,
+            )
             yield Label("noise ×")
-            yield Input(f"{p.noise:g}", id="noise")
+            yield Input(f"{p.noise:g}", id="noise", compact=True)
             yield Select(
                 [(preset.title, preset.id) for preset in PRESETS.values()],
                 value=p.id,
                 allow_blank=False,
                 id="preset",
+                compact=True,
             )
         yield Static("", id="form-error")
         with Horizontal(id="status-row"):

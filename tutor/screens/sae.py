@@ -49,6 +49,9 @@ class SAEScreen(Screen[None]):
     SAEScreen .controls Input { width: 8; }
     SAEScreen .controls Select { width: 13; }
     SAEScreen .controls Label { padding: 1 0 0 1; }
+    SAEScreen .train-fields { height: 1; margin: 1 0 0 0; }
+    SAEScreen .train-fields Label { padding: 0 1 0 1; }
+    SAEScreen .train-fields Input { width: 7; }
     SAEScreen .controls #prompt { width: 1fr; }
     SAEScreen #train-plot, SAEScreen #tradeoff-plot { height: 1fr; min-height: 5; }
     SAEScreen #train-status { height: auto; max-height: 3; padding: 0 1; }
@@ -91,24 +94,26 @@ class SAEScreen(Screen[None]):
         yield Static(self._explain_text(), id="sae-explain")
         with TabbedContent(id="sae-tabs"):
             with TabPane("Train", id="tab-train"):
-                with HorizontalScroll(classes="controls"):
+                # Compact (borderless) fields so that every control fits in 80 columns.
+                with HorizontalScroll(classes="controls train-fields"):
                     yield Label("kind")
                     yield Select(
                         [("ReLU+L1", "relu"), ("TopK", "topk")],
                         value=cfg.kind,
                         allow_blank=False,
                         id="kind",
+                        compact=True,
                     )
                     yield Label("λ")
-                    yield Input(f"{cfg.l1_coefficient:g}", id="l1", type="number")
+                    yield Input(f"{cfg.l1_coefficient:g}", id="l1", type="number", compact=True)
                     yield Label("k")
-                    yield Input(str(cfg.k), id="k", type="integer")
+                    yield Input(str(cfg.k), id="k", type="integer", compact=True)
                     yield Label("×")
-                    yield Input(str(cfg.expansion), id="expansion", type="integer")
+                    yield Input(str(cfg.expansion), id="expansion", type="integer", compact=True)
                     yield Label("layer")
-                    yield Input("", id="layer", placeholder="mid", type="integer")
+                    yield Input("", id="layer", placeholder="mid", type="integer", compact=True)
                     yield Label("steps")
-                    yield Input(str(cfg.steps), id="steps", type="integer")
+                    yield Input(str(cfg.steps), id="steps", type="integer", compact=True)
                 with Horizontal(classes="controls"):
                     yield Button("Train", id="train", variant="primary")
                     yield Button("Cancel", id="cancel", disabled=True)
