@@ -18,6 +18,7 @@ corrupted logits), the engine falls back to batched full forward passes with hoo
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -293,6 +294,12 @@ def _final_logits(model: Any, resid: torch.Tensor) -> torch.Tensor:
     return model.unembed(model.ln_final(resid[:, -1:]))[:, -1]
 
 
+def cells_joining_at(cells: Sequence[Cell]) -> Counter[int]:
+    """How many patched rows join the batch at each layer (each row starts at its first
+    patched layer; rows are appended in start order)."""
+    return Counter(cell.start for cell in cells)
+
+
 def _run_chunk_resumed(
     prep: PreparedRuns, cells: list[Cell], progress: Progress | None = None
 ) -> torch.Tensor:
@@ -309,15 +316,11 @@ def _run_chunk_resumed(
             per_hook.setdefault(_HOOK[cell.kind].format(layer), []).append((base_of[i], cell))
     hooks = [(name, _hook_for(prep, name, entries)) for name, entries in per_hook.items()]
     first = cells[order[0]].start
+    joining = cells_joining_at(cells)
     resid: torch.Tensor | None = None
-    k_order = 0
     with model.hooks(fwd_hooks=hooks):
         for layer in range(first, prep.n_layers):
-            count = 0
-            while k_order < len(order) and cells[order[k_order]].start == layer:
-                count += 1
-                k_order += 1
-            if count:
+            if count := joining.get(layer, 0):
                 start = prep.corrupted_cache[f"blocks.{layer}.hook_resid_pre"]
                 new = start.repeat(count, 1, 1)
                 resid = new if resid is None else torch.cat([resid, new])

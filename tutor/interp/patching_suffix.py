@@ -201,15 +201,13 @@ class SuffixModel:
                     torch.tensor(pos, dtype=torch.long, device=device),
                     clean[index],
                 )
+        from tutor.interp.patching import cells_joining_at
+
         first = cells[order[0]].start
+        joining = cells_joining_at(cells)
         x: torch.Tensor | None = None
-        k_order = 0
         for ly in range(first, prep.n_layers):
-            count = 0
-            while k_order < len(order) and cells[order[k_order]].start == ly:
-                count += 1
-                k_order += 1
-            if count:
+            if count := joining.get(ly, 0):
                 resid = prep.corrupted_cache[f"blocks.{ly}.hook_resid_pre"][:, start:]
                 new = resid.repeat(count, 1, 1)
                 x = new if x is None else torch.cat([x, new])
