@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.theme import Theme
 
 from tutor.screens.commands import TutorCommands
 
@@ -54,12 +55,32 @@ class TutorApp(App[None]):
         )
         self.store: ProgressStore = store if store is not None else ProgressStore()
 
+    def _restore_theme(self) -> None:
+        from tutor.settings import load_settings
+
+        settings, problem = load_settings()
+        if problem:
+            self.notify(problem, title="Preferences reset", severity="warning", markup=False)
+        saved = settings.get("theme")
+        if isinstance(saved, str) and saved in self.available_themes:
+            self.theme = saved
+        self.theme_changed_signal.subscribe(self, self._save_theme)
+
+    def _save_theme(self, theme: Theme) -> None:
+        from tutor.settings import save_setting
+
+        try:
+            save_setting("theme", theme.name)
+        except OSError as err:
+            self.notify(f"Could not save the theme: {err}", severity="warning", markup=False)
+
     def get_default_screen(self) -> Screen:
         from tutor.screens.home import HomeScreen
 
         return HomeScreen()
 
     def on_mount(self) -> None:
+        self._restore_theme()
         problems = self.curriculum.problems
         if problems:
             shown = "\n".join(str(p) for p in problems[:5])
