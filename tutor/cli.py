@@ -12,7 +12,7 @@ import importlib
 import sys
 
 from tutor import __version__
-from tutor.commands import COMMAND_MODULES
+from tutor.commands import COMMAND_MODULES, add_model_arguments
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,18 +28,6 @@ def build_parser() -> argparse.ArgumentParser:
         module = importlib.import_module(f"tutor.commands.{name}")
         module.register(sub)
     return parser
-
-
-def add_model_arguments(parser: argparse.ArgumentParser) -> None:
-    """The --model/--device pair shared by the app and every lab command."""
-    parser.add_argument(
-        "--model",
-        default="tutor-gpt",
-        help="'tutor-gpt' (bundled), a local Hugging Face directory, or a hub id in the HF cache",
-    )
-    parser.add_argument(
-        "--device", default="auto", help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N, mps"
-    )
 
 
 def main(argv: list[str] | None = None) -> int:

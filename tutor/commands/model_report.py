@@ -7,6 +7,8 @@ import json
 import sys
 from typing import Any
 
+from tutor.commands import add_model_arguments
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -16,9 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "fact templates, indirect-object sentences, repeated random sequences, and the "
         "noised 'The Eiffel Tower is in' prompt.",
     )
-    # SUPPRESS keeps `mitutor --model X model-report` working as well.
-    p.add_argument("--model", default=argparse.SUPPRESS, help="'tutor-gpt' or a model directory")
-    p.add_argument("--device", default=argparse.SUPPRESS, help="auto, cpu, cuda, cuda:N, mps")
+    add_model_arguments(p, subcommand=True)
     p.add_argument("--json", action="store_true", help="print the measures as JSON")
     p.set_defaults(func=run)
 

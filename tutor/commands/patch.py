@@ -12,6 +12,8 @@ import math
 import sys
 from typing import TYPE_CHECKING
 
+from tutor.commands import add_model_arguments
+
 if TYPE_CHECKING:
     from tutor.interp.patching import PreparedRuns
     from tutor.interp.patching_result import PatchResult
@@ -55,9 +57,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print the result as JSON")
     out.add_argument("--csv", action="store_true", help="print the grid as CSV")
-    # Also accepted after the subcommand; SUPPRESS keeps the top-level value otherwise.
-    p.add_argument("--model", default=argparse.SUPPRESS, help="model name or directory")
-    p.add_argument("--device", default=argparse.SUPPRESS, help="auto, cpu, cuda, cuda:N, mps")
+    add_model_arguments(p, subcommand=True)
     p.set_defaults(func=run)
 
 

@@ -20,13 +20,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tutor.commands import add_model_arguments
+
 # Only argparse at module level: registration must not import torch.
 
 
 def _model_args(p: argparse.ArgumentParser) -> None:
-    # SUPPRESS: only override the top-level --model/--device when given after the subcommand.
-    p.add_argument("--model", default=argparse.SUPPRESS, help="model (default: tutor-gpt)")
-    p.add_argument("--device", default=argparse.SUPPRESS, help="auto, cpu, cuda, cuda:N, mps")
+    add_model_arguments(p, subcommand=True)
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
 
 
