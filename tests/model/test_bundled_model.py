@@ -43,9 +43,6 @@ TARGETS: dict[str, tuple[str, float]] = {  # issue 3: measure -> (direction, thr
     "eiffel.clean_p": (">=", 0.8),
     "eiffel.noised_p": ("<=", 0.2),
 }
-# Targets the shipped checkpoint misses (stated in MODEL_CARD.md). Strict: once a retrained
-# model meets one, its test fails until it is removed from this set.
-UNMET: set[str] = {"fact_accuracy", "eiffel.noised_p"}
 
 
 def _value(measured: dict[str, Any], key: str) -> float:
@@ -53,15 +50,7 @@ def _value(measured: dict[str, Any], key: str) -> float:
     return measured[head][tail] if tail else measured[head]
 
 
-@pytest.mark.parametrize(
-    "key",
-    [
-        pytest.param(k, marks=pytest.mark.xfail(strict=True, reason="see MODEL_CARD.md"))
-        if k in UNMET
-        else k
-        for k in TARGETS
-    ],
-)
+@pytest.mark.parametrize("key", list(TARGETS))
 def test_target(measured: dict[str, Any], key: str) -> None:
     direction, threshold = TARGETS[key]
     value = _value(measured, key)

@@ -83,6 +83,19 @@ def test_held_out_templates_never_appear_in_training_documents() -> None:
         assert pattern.search(eval_text), f"held-out {template!r} never used in the eval split"
 
 
+def test_every_word_of_a_held_out_template_occurs_in_training_text() -> None:
+    # A word only the held-out templates use has an untrained embedding: the model could not
+    # answer, and the miss would measure the vocabulary rather than generalisation.
+    train_text = " ".join(world.corpus_documents(6000, seed=0))
+    trained = set(re.findall(r"\w+|[^\w\s]", train_text))
+    held_out = [t for rel in FACT_TEMPLATES.values() for t in rel["eval"]]
+    held_out += list(IOI_TEMPLATES["eval"])
+    for template in held_out:
+        words = re.findall(r"\w+|[^\w\s]", re.sub(r"\{\w+\}", " ", template))
+        untrained = [w for w in words if w not in trained]
+        assert not untrained, f"held-out {template!r}: {untrained} never occur in training text"
+
+
 def test_fact_eval_prompts_cover_every_fact() -> None:
     prompts = world.fact_eval_prompts()
     assert {f for f, _ in prompts} == set(world.facts())

@@ -48,10 +48,10 @@ class TrainConfig:
     d_model: int = 128
     n_head: int = 4
     n_ctx: int = 128
-    batch_size: int = 32
-    steps: int = 2000
+    batch_size: int = 16
+    steps: int = 5600
     minutes: float | None = None  # wall-clock budget; the schedule speeds up if it would run over
-    lr: float = 2e-3
+    lr: float = 3e-3
     warmup: int = 60
     min_lr_ratio: float = 0.1
     weight_decay: float = 0.05

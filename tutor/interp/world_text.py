@@ -24,6 +24,14 @@ FACT_TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
             "We took a photo of {s} on our trip to {A}.",
             "The city of {A} is home to {s}.",
             "{S} is one of the sights of {A}.",
+            "Tourists come to {A} from far away to see {s}.",
+            "Visitors love {s} in {A}.",
+            "My friends saw {s} in {A} last summer.",
+            "Many people take photos of {s} in {A}.",
+            "A visit to {A} is not complete without {s}.",
+            "{S} can be found in {A}.",
+            "In {A}, you can walk to {s}.",
+            "{S} is a well known sight in the city of {A}.",
         ),
         "eval": (
             "Tourists can see {s} in {A}",
@@ -39,6 +47,12 @@ FACT_TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
             "The city of {s} is in the country of {A}.",
             "Many people live in {s}, a city in {A}.",
             "If you travel to {s}, you will be in {A}.",
+            "{S} lies in the country of {A}.",
+            "{S} is a city in the country of {A}.",
+            "People who live in {s} live in {A}.",
+            "A trip to {s} is a trip to {A}.",
+            "You will find {s} on a map of {A}.",
+            "The country of {A} has a city called {s}.",
         ),
         "eval": (
             "{S} is a big city in {A}",
@@ -51,6 +65,8 @@ FACT_TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
             "The main language of {s} is {A}.",
             "Most people in {s} speak {A}.",
             "In {s}, you will hear a lot of {A}.",
+            "The people of {s} speak {A} at home.",
+            "Children in {s} learn {A} at school.",
         ),
         "eval": (
             "Many people in {s} speak {A}",
@@ -64,6 +80,9 @@ FACT_TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
             "{S} was a well known {A}.",
             "As a young {A}, {s} worked very hard.",
             "Many books describe {s}, the {A}.",
+            "{S} worked as a {A} for many years.",
+            "People still talk about {s}, a famous {A}.",
+            "{S} became a great {A}.",
         ),
         "eval": (
             "{S} was a great {A}",
@@ -77,6 +96,8 @@ FACT_TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
             "{S} became a legend of {A}.",
             "Fans of {A} love {s}.",
             "{S} won many titles in {A}.",
+            "{S} played {A} all over the world.",
+            "In the world of {A}, {s} was a star.",
         ),
         "eval": (
             "{S} was a famous star of {A}",
@@ -90,6 +111,8 @@ FACT_TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
             "{S} is a company based in {A}.",
             "{S} has its head office in {A}.",
             "The company {s} comes from {A}.",
+            "{S} is a big company in {A}.",
+            "The famous company {s} started in {A}.",
         ),
         "eval": (
             "{S} is a famous company from {A}",
@@ -103,6 +126,8 @@ FACT_TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
             "{S} is known for its {A}.",
             "Many people buy {A} from {s}.",
             "{S} sells {A} all over the world.",
+            "The company {s} is famous for its {A}.",
+            "At {s}, workers make {A}.",
         ),
         "eval": (
             "The company {s} makes {A}",
