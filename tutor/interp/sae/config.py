@@ -14,7 +14,7 @@ class TrainConfig:
 
     kind: str = "relu"
     expansion: int = 32
-    l1_coefficient: float = 0.04
+    l1_coefficient: float = 0.02
     k: int = 32
     lr: float = 4e-3
     batch_size: int = 4096

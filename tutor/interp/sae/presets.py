@@ -47,16 +47,17 @@ PRESETS: dict[str, Preset] = {
             "golden-gate",
             "Find and steer a Golden Gate Bridge feature",
             DEFAULT_TRAIN,
-            "Train the default SAE; the lab then searches the features for 'fog' and opens "
-            "the best match. On tutor-gpt this layer has no clean Golden Gate feature: the "
-            "features that fire on 'Gate' are token detectors, and clamping them leaves "
-            "'Paris' in place. The 'fog' match is mixed (the Eiffel Tower's river and iron "
-            "frame, and 'The Golden' after San Francisco), yet clamped to 8× its largest "
-            "activation it turns 'The Eiffel Tower is in' into 'San Francisco. The Golden "
-            "Gate Bridge is…'. At 6× the text stays in Paris; at 10× it stays in San "
-            "Francisco. Clamp a dense 'Gate / Golden' feature hard and the model only "
-            "repeats 'Bridge'.",
-            search="fog",
+            "Train the default SAE; the lab then searches the features for 'Gate' and opens "
+            "the best match. On tutor-gpt it fires on 'Gate' in 'Golden Gate', never in "
+            "'Brandenburg Gate', but also on the repeated name in IOI sentences: polysemantic, "
+            "as small SAEs often are. Clamped to 8× its largest activation it changes the "
+            "text after 'The Eiffel Tower is in' yet leaves it in Paris; at 16× the text "
+            "breaks down before it reaches San Francisco. A direction added at every position "
+            "does not erase what the 'Eiffel' position already carries (the patching lab shows "
+            "the fact is read from there), and this model has no Golden Gate concept feature "
+            "strong enough to outvote it; Golden Gate Claude's feature lived in a far larger "
+            "model.",
+            search="Gate",
             steer_prompt="The Eiffel Tower is in",
             steer_multiple=8.0,
         ),
@@ -64,7 +65,7 @@ PRESETS: dict[str, Preset] = {
             "break-high-l1",
             "Break it: λ far too high",
             replace(DEFAULT_TRAIN, l1_coefficient=3.0),
-            "With λ about seventy-five times too large, every unit of activation costs more than the "
+            "With λ about 150 times too large, every unit of activation costs more than the "
             "reconstruction it buys. Features die (the dead fraction climbs towards 1), L0 "
             "falls near zero, and FVU rises towards 1: the SAE outputs little more than its "
             "bias, and CE-loss recovered collapses.",
