@@ -14,9 +14,9 @@ class TrainConfig:
 
     kind: str = "relu"
     expansion: int = 32
-    l1_coefficient: float = 0.02
+    l1_coefficient: float = 0.4
     k: int = 32
-    lr: float = 4e-3
+    lr: float = 1e-2
     batch_size: int = 4096
     steps: int = 300
     resample_dead: bool = False

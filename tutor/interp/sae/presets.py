@@ -38,7 +38,8 @@ PRESETS: dict[str, Preset] = {
         Preset(
             "topk",
             "TopK (k = 32)",
-            replace(DEFAULT_TRAIN, kind="topk"),
+            # TopK has no L1 term pulling biases down, and at ReLU's lr 1e-2 its features die.
+            replace(DEFAULT_TRAIN, kind="topk", lr=4e-3),
             "TopK fixes L0 at k by keeping only the k largest pre-activations: no λ to tune, "
             "and no shrinkage of the surviving activations. Compare its FVU at the same L0 "
             "with the ReLU run on the tradeoff plot.",
@@ -48,15 +49,15 @@ PRESETS: dict[str, Preset] = {
             "Find and steer a Golden Gate Bridge feature",
             DEFAULT_TRAIN,
             "Train the default SAE; the lab then searches the features for 'Gate' and opens "
-            "the best match. On tutor-gpt it fires on 'Gate' in 'Golden Gate', never in "
-            "'Brandenburg Gate', but also on the repeated name in IOI sentences: polysemantic, "
-            "as small SAEs often are. Clamped to 8× its largest activation it changes the "
-            "text after 'The Eiffel Tower is in' yet leaves it in Paris; at 16× the text "
-            "breaks down before it reaches San Francisco. A direction added at every position "
+            "the best match. On tutor-gpt it is a clean Golden Gate feature: it fires on 'Gate' "
+            "after 'Golden' and never after 'Brandenburg', 'Cloud' or 'India'. Clamped to 8× "
+            "its largest activation it changes the text after 'The Eiffel Tower is in' yet "
+            "leaves it in Paris, and 16× does no better. A direction added at every position "
             "does not erase what the 'Eiffel' position already carries (the patching lab shows "
-            "the fact is read from there), and this model has no Golden Gate concept feature "
-            "strong enough to outvote it; Golden Gate Claude's feature lived in a far larger "
-            "model.",
+            "the fact is read from there). Dense features do reach 'San Francisco', but only "
+            "by drowning the subject: San Francisco is where this model goes when it cannot "
+            "tell which landmark it was asked about. Golden Gate Claude's feature lived in a "
+            "far larger model.",
             search="Gate",
             steer_prompt="The Eiffel Tower is in",
             steer_multiple=8.0,
@@ -64,8 +65,8 @@ PRESETS: dict[str, Preset] = {
         Preset(
             "break-high-l1",
             "Break it: λ far too high",
-            replace(DEFAULT_TRAIN, l1_coefficient=3.0),
-            "With λ about 150 times too large, every unit of activation costs more than the "
+            replace(DEFAULT_TRAIN, l1_coefficient=30.0),
+            "With λ seventy-five times too large, every unit of activation costs more than the "
             "reconstruction it buys. Features die (the dead fraction climbs towards 1), L0 "
             "falls near zero, and FVU rises towards 1: the SAE outputs little more than its "
             "bias, and CE-loss recovered collapses.",
