@@ -40,6 +40,18 @@ async def test_command_palette_reaches_screens_lessons_and_quizzes(make_app):
         assert isinstance(app.screen, HomeScreen)
 
 
+async def test_command_palette_opens_a_lab_with_its_preset(make_app, monkeypatch):
+    app = make_app()
+    opened: list[tuple[str, str | None]] = []
+    monkeypatch.setattr(
+        app, "open_lab", lambda lab_id, preset=None: opened.append((lab_id, preset))
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await palette(pilot, "Golden Gate Bridge feature")
+        await palette(pilot, "Break it: patch the wrong position")
+    assert opened == [("sae", "golden-gate"), ("patching", "break-wrong-position")]
+
+
 async def test_help_lists_the_keys_of_every_screen(make_app):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:

@@ -110,6 +110,7 @@ async def test_train_open_feature_and_steer(tiny_model_dir: Path, tmp_path: Path
         model = get_model(app.model_name, "cpu")
         assert result.baseline == greedy_generate(model, result.prompt, 12)
         assert result.baseline in str(screen.query_one("#steer-without", Static).render())
+        assert screen.query_one("#sae-tabs").active == "tab-steer"  # ctrl+g shows its result
 
 
 async def test_cancel_stops_training_and_saves_nothing(
@@ -148,3 +149,22 @@ async def test_bad_control_value_is_reported_and_nothing_starts(
         await pilot.pause()
         status = str(screen.query_one("#train-status", Static).render())
         assert "--layer 7" in status and "0..1" in status
+
+
+async def test_ctrl_o_unfolds_the_whole_preset_explanation(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    screen = _tiny_screen("golden-gate")
+    app = LabApp(tiny_model_dir, store=_store(tmp_path), screen=screen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        explain = screen.query_one("#sae-explain")
+        folded = explain.region.height
+        assert folded == 3  # a long explanation is folded to three lines
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert explain.region.height > folded
+        assert "far larger" in str(explain.render())  # the last sentence is there to show
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert explain.region.height == folded

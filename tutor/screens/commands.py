@@ -1,4 +1,4 @@
-"""The command palette provider: every screen, lesson, quiz and lab by name."""
+"""The command palette provider: every screen, lesson, quiz, lab and lab preset by name."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ if TYPE_CHECKING:
 
 
 class TutorCommands(Provider):
-    """Offers "Lesson: …", "Quiz: …", "Lab: …" and the app's screens."""
+    """Offers "Lesson: …", "Quiz: …", "Lab: …" (each preset too) and the app's screens."""
 
     def _entries(self) -> list[tuple[str, Callable[[], None], str]]:
-        from tutor.screens.registry import LABS
+        from tutor.screens.registry import LABS, lab_preset_titles
 
         app = cast("TutorApp", self.app)
         entries: list[tuple[str, Callable[[], None], str]] = [
@@ -35,6 +35,14 @@ class TutorCommands(Provider):
             )
         for info in LABS:
             entries.append((f"Lab: {info.title}", partial(app.open_lab, info.id), info.summary))
+            for name, title in lab_preset_titles(info.id):
+                entries.append(
+                    (
+                        f"Lab: {info.title} · {title}",
+                        partial(app.open_lab, info.id, name),
+                        f"{info.title} with the {name!r} preset",
+                    )
+                )
         return entries
 
     async def discover(self) -> Hits:

@@ -56,6 +56,12 @@ def lab_presets(lab_id: str) -> tuple[str, ...]:
     return tuple(module.PRESETS)
 
 
+def lab_preset_titles(lab_id: str) -> list[tuple[str, str]]:
+    """(name, title) of every preset of a lab, in the lab's order (torch-free)."""
+    module = importlib.import_module(lab(lab_id).presets_module)
+    return [(name, preset.title) for name, preset in module.PRESETS.items()]
+
+
 def make_lab_screen(lab_id: str, preset: str | None = None) -> Any:
     info = lab(lab_id)
     module = importlib.import_module(info.module)

@@ -43,6 +43,7 @@ class SAEScreen(Screen[None]):
     DEFAULT_CSS = """
     SAEScreen { layout: vertical; }
     SAEScreen #sae-explain { height: auto; max-height: 3; padding: 0 1; }
+    SAEScreen #sae-explain.expanded { max-height: 16; }
     SAEScreen #sae-tabs { height: 1fr; }
     SAEScreen TabPane { height: 1fr; padding: 0; }
     SAEScreen .controls { height: auto; }
@@ -66,6 +67,7 @@ class SAEScreen(Screen[None]):
         Binding("ctrl+t", "train", "Train", tooltip="Collect activations and train an SAE"),
         Binding("ctrl+x", "cancel", "Cancel", tooltip="Stop the running training"),
         Binding("ctrl+g", "steer", "Steer", tooltip="Generate with and without the clamp"),
+        Binding("ctrl+o", "toggle_explain", "More", tooltip="Show the preset's whole explanation"),
         Binding("escape", "app.pop_screen", "Back", tooltip="Back to the previous screen"),
     ]
 
@@ -153,6 +155,10 @@ class SAEScreen(Screen[None]):
         t.append(f"SAE playground — {self.preset.title}. ", style="bold")
         t.append(self.preset.explanation)
         return t
+
+    def action_toggle_explain(self) -> None:
+        """Show the whole preset explanation, or fold it back to three lines."""
+        self.query_one("#sae-explain", Static).toggle_class("expanded")
 
     def on_mount(self) -> None:
         self.query_one("#progress", ProgressBar).update(total=100, progress=0)
@@ -316,7 +322,10 @@ class SAEScreen(Screen[None]):
         plt.clear_figure()
         if self.history:
             steps = [p.step for p in self.history]
-            plt.plot(steps, [p.fvu for p in self.history], label="FVU", marker="dot")
+            # FVU starts above 1 for a few steps (the untrained SAE is worse than the mean);
+            # clipping it keeps the three curves on one readable 0-1 scale.
+            fvu = [min(p.fvu, 1.0) for p in self.history]
+            plt.plot(steps, fvu, label="FVU (≤ 1)", marker="dot")
             top_l0 = max(1.0, max(p.l0 for p in self.history))
             plt.plot(
                 steps, [p.l0 / top_l0 for p in self.history], label=f"L0/{top_l0:.0f}", marker="x"
@@ -325,6 +334,7 @@ class SAEScreen(Screen[None]):
             plt.plot(
                 steps, [p.loss / top_loss for p in self.history], label="loss (scaled)", marker="+"
             )
+            plt.ylim(0, 1.05)
         plt.title("Training: FVU, L0 and loss (scaled to 1)")
         plt.xlabel("step")
         plot.refresh()
@@ -512,6 +522,9 @@ class SAEScreen(Screen[None]):
         except ValueError as exc:
             self.notify(str(exc), severity="error")
             return
+        # Show where the result lands; focus moves too, or the tab of the focused widget wins.
+        self.query_one("#sae-tabs", TabbedContent).active = "tab-steer"
+        self.query_one("#generate", Button).focus()
         self.query_one("#steer-status", Static).update("Generating…")
         self._steer_worker(self.feature, prompt, 4.0 if multiple is None else multiple)
 
