@@ -326,10 +326,12 @@ class SAEScreen(Screen[None]):
             # clipping it keeps the three curves on one readable 0-1 scale.
             fvu = [min(p.fvu, 1.0) for p in self.history]
             plt.plot(steps, fvu, label="FVU (≤ 1)", marker="dot")
-            top_l0 = max(1.0, max(p.l0 for p in self.history))
-            plt.plot(
-                steps, [p.l0 / top_l0 for p in self.history], label=f"L0/{top_l0:.0f}", marker="x"
-            )
+            # L0 starts in the thousands (every feature fires before λ warms up); scaling by
+            # the largest L0 after the first tenth of the run keeps the rest of the curve visible.
+            later = self.history[len(self.history) // 10 :]
+            top_l0 = max(1.0, max(p.l0 for p in later))
+            l0 = [min(p.l0 / top_l0, 1.0) for p in self.history]
+            plt.plot(steps, l0, label=f"L0/{top_l0:.0f} (≤ 1)", marker="x")
             top_loss = max(1e-9, max(p.loss for p in self.history))
             plt.plot(
                 steps, [p.loss / top_loss for p in self.history], label="loss (scaled)", marker="+"
