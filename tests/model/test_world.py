@@ -65,6 +65,9 @@ def test_corpus_has_every_kind_of_document() -> None:
     assert any(len(w) >= 12 and w[: len(w) // 2] == w[len(w) // 2 :] for w in halves)  # repeats
 
 
+HELD_OUT = [t for rel in FACT_TEMPLATES.values() for t in rel["eval"]] + list(IOI_TEMPLATES["eval"])
+
+
 def _template_regex(template: str) -> re.Pattern[str]:
     """A regex matching any filling of ``template`` within one sentence."""
     parts = re.split(r"\{\w+\}", template)
@@ -74,9 +77,7 @@ def _template_regex(template: str) -> re.Pattern[str]:
 def test_held_out_templates_never_appear_in_training_documents() -> None:
     train_docs = world.corpus_documents(4000, seed=0)
     eval_text = "\n".join(world.corpus_documents(2000, seed=0, split="eval"))
-    held_out = [t for rel in FACT_TEMPLATES.values() for t in rel["eval"]]
-    held_out += list(IOI_TEMPLATES["eval"])
-    for template in held_out:
+    for template in HELD_OUT:
         pattern = _template_regex(template)
         hits = [d for d in train_docs if pattern.search(d)]
         assert not hits, f"held-out {template!r} matches training text: {hits[:2]}"
@@ -88,9 +89,7 @@ def test_every_word_of_a_held_out_template_occurs_in_training_text() -> None:
     # answer, and the miss would measure the vocabulary rather than generalisation.
     train_text = " ".join(world.corpus_documents(6000, seed=0))
     trained = set(re.findall(r"\w+|[^\w\s]", train_text))
-    held_out = [t for rel in FACT_TEMPLATES.values() for t in rel["eval"]]
-    held_out += list(IOI_TEMPLATES["eval"])
-    for template in held_out:
+    for template in HELD_OUT:
         words = re.findall(r"\w+|[^\w\s]", re.sub(r"\{\w+\}", " ", template))
         untrained = [w for w in words if w not in trained]
         assert not untrained, f"held-out {template!r}: {untrained} never occur in training text"

@@ -50,16 +50,15 @@ def lab(lab_id: str) -> LabInfo:
     raise KeyError(f"unknown lab {lab_id!r} (known: {known})")
 
 
-def lab_presets(lab_id: str) -> tuple[str, ...]:
-    """The preset names a lab accepts (for checking lessons' "try it" links)."""
-    module = importlib.import_module(lab(lab_id).presets_module)
-    return tuple(module.PRESETS)
-
-
 def lab_preset_titles(lab_id: str) -> list[tuple[str, str]]:
     """(name, title) of every preset of a lab, in the lab's order (torch-free)."""
     module = importlib.import_module(lab(lab_id).presets_module)
     return [(name, preset.title) for name, preset in module.PRESETS.items()]
+
+
+def lab_presets(lab_id: str) -> tuple[str, ...]:
+    """The preset names a lab accepts (for checking lessons' "try it" links)."""
+    return tuple(name for name, _ in lab_preset_titles(lab_id))
 
 
 def make_lab_screen(lab_id: str, preset: str | None = None) -> Any:

@@ -25,21 +25,19 @@ def metrics_text(m: Any, seconds: float | None = None) -> Text:
     """The evaluation metrics of a trained SAE (an ``SAEMetrics``)."""
     rec = m.ce_loss_recovered
     rec_s = "n/a" if rec is None or rec != rec else f"{rec:.3f}"
+    fields = [
+        ("L0", f"{m.l0:.1f}   "),
+        ("FVU", f"{m.fvu:.3f}   "),
+        ("explained var", f"{m.explained_variance:.3f}\n"),
+        ("CE-loss recovered", f"{rec_s}   "),
+        ("dead", f"{m.dead_fraction:.1%}   "),
+        ("dense", f"{m.dense_fraction:.1%}   "),
+        ("MSE", f"{m.mse:.3g}"),
+    ]
     t = Text()
-    t.append("L0 ", style="bold")
-    t.append(f"{m.l0:.1f}   ")
-    t.append("FVU ", style="bold")
-    t.append(f"{m.fvu:.3f}   ")
-    t.append("explained var ", style="bold")
-    t.append(f"{m.explained_variance:.3f}\n")
-    t.append("CE-loss recovered ", style="bold")
-    t.append(f"{rec_s}   ")
-    t.append("dead ", style="bold")
-    t.append(f"{m.dead_fraction:.1%}   ")
-    t.append("dense ", style="bold")
-    t.append(f"{m.dense_fraction:.1%}   ")
-    t.append("MSE ", style="bold")
-    t.append(f"{m.mse:.3g}")
+    for label, value in fields:
+        t.append(f"{label} ", style="bold")
+        t.append(value)
     if seconds is not None:
         t.append(f"   ({seconds:.0f}s)")
     t.append("\ndensity per decade 1e-7…1: ")
