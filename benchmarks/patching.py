@@ -55,15 +55,15 @@ def main(argv: list[str] | None = None) -> int:
         torch.set_num_threads(args.threads)
     from transformer_lens import patching as tlp
 
-    from tutor.interp.model import load_model
-    from tutor.interp.patching import (
+    from tutor.labs.patching.engine import (
         CounterfactualCorruption,
         Experiment,
         NoiseCorruption,
         prepare,
         run_sweep,
     )
-    from tutor.interp.patching_metrics import metric_values
+    from tutor.labs.patching.metrics import metric_values
+    from tutor.model.loader import load_model
     from tutor.paths import BUNDLED_MODEL_DIR
 
     name = args.model

@@ -29,8 +29,8 @@ def _time(fn, repeats: int) -> float:
 
 
 def step_vs_matmul(d_in: int, d_sae: int, batch: int, kind: str, repeats: int) -> None:
-    from tutor.interp.sae.autoencoder import SAEConfig, SparseAutoencoder
-    from tutor.interp.sae.training import step_gradients
+    from tutor.labs.sae.autoencoder import SAEConfig, SparseAutoencoder
+    from tutor.labs.sae.training import step_gradients
 
     torch.manual_seed(0)
     sae = SparseAutoencoder(SAEConfig(kind, d_in, d_sae, k=32 if kind == "topk" else None))
@@ -70,10 +70,10 @@ def step_vs_matmul(d_in: int, d_sae: int, batch: int, kind: str, repeats: int) -
 def train_default(model_name: str, device: str, kind: str | None) -> None:
     from dataclasses import replace
 
-    from tutor.interp.model import ModelLoadError, load_model
-    from tutor.interp.sae import activations as act_mod
-    from tutor.interp.sae import pipeline
-    from tutor.interp.sae.presets import preset
+    from tutor.labs.sae import activations as act_mod
+    from tutor.labs.sae import pipeline
+    from tutor.labs.sae.presets import preset
+    from tutor.model.loader import ModelLoadError, load_model
 
     try:
         model = load_model(model_name, device)

@@ -42,6 +42,7 @@ class TutorApp(App[None]):
         content_dirs: Iterable[Path] | None = None,
         quiz_dirs: Iterable[Path] | None = None,
         store: ProgressStore | None = None,
+        start_lab: tuple[str, str | None] | None = None,
     ) -> None:
         super().__init__()
         from tutor.curriculum.loader import load_curriculum
@@ -54,6 +55,7 @@ class TutorApp(App[None]):
             quiz_dirs=list(quiz_dirs) if quiz_dirs is not None else None,
         )
         self.store: ProgressStore = store if store is not None else ProgressStore()
+        self.start_lab = start_lab  # `mitutor open LAB`: opened over the home screen
 
     def _restore_theme(self) -> None:
         from tutor.settings import load_settings
@@ -81,6 +83,8 @@ class TutorApp(App[None]):
 
     def on_mount(self) -> None:
         self._restore_theme()
+        if self.start_lab is not None:
+            self.call_after_refresh(self.open_lab, *self.start_lab)
         problems = self.curriculum.problems
         if problems:
             shown = "\n".join(str(p) for p in problems[:5])
@@ -162,15 +166,16 @@ class TutorApp(App[None]):
 
     def open_lab(self, lab_id: str, preset: str | None = None) -> None:
         """Open a lab screen; a lab that cannot be built yet gets a message, not a crash."""
-        from tutor.screens.registry import lab, make_lab_screen
+        from tutor.labs.registry import check_preset, lab, screen_class
 
         try:
             info = lab(lab_id)
-        except KeyError as exc:
+        except (KeyError, ImportError, TypeError) as exc:
             self.notify(str(exc.args[0]), title="Unknown lab", severity="error", markup=False)
             return
         try:
-            screen = make_lab_screen(lab_id, preset)
+            preset = check_preset(lab_id, preset)
+            screen = screen_class(lab_id)(preset=preset)
         except (ImportError, AttributeError) as exc:
             self.notify(
                 f"The {info.title} lab is not available in this build ({exc}).",

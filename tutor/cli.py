@@ -25,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_model_arguments(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
-        module = importlib.import_module(f"tutor.commands.{name}")
+        module = importlib.import_module(name)
         module.register(sub)
     return parser
 

@@ -7,8 +7,10 @@ from textual.command import CommandPalette
 from textual.widgets import DataTable
 
 from tutor.app import TutorApp
+from tutor.labs import registry
+from tutor.labs.info import LabInfo
 from tutor.progress import ProgressStore
-from tutor.screens import home, registry
+from tutor.screens import home
 from tutor.screens.help import HelpScreen
 from tutor.screens.home import HomeScreen
 from tutor.screens.lesson import LessonScreen
@@ -111,11 +113,17 @@ async def test_clean_content_shows_no_warning(make_app):
 
 
 async def test_a_lab_that_cannot_be_imported_gets_a_message(make_app, monkeypatch):
-    ghost = registry.LabInfo(
-        "ghost", "Ghost", "Not written.", "tutor.screens.no_such", "X", "tutor.no_such"
+    ghost = LabInfo(
+        "ghost",
+        "Ghost",
+        "Not written.",
+        "tutor.no_such",
+        "tutor.no_such",
+        "tutor.no_such",
+        "tutor.screens.no_such:X",
     )
-    monkeypatch.setattr(registry, "LABS", (ghost,))
-    monkeypatch.setattr(home, "LABS", (ghost,))
+    monkeypatch.setattr(registry, "all_labs", lambda: (ghost,))
+    monkeypatch.setattr(home, "all_labs", lambda: (ghost,))
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("tab", "enter")  # from the lessons to the labs list, open it

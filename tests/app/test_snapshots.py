@@ -6,8 +6,8 @@ import pytest
 from app_fixture_paths import CONTENT, QUIZZES
 
 from tutor.app import TutorApp
+from tutor.labs.info import LabInfo
 from tutor.screens import home
-from tutor.screens.registry import LabInfo
 
 # The labs as the pictures show them, so that adding a lab elsewhere does not change them.
 FIXED_LABS = (
@@ -15,24 +15,26 @@ FIXED_LABS = (
         "patching",
         "Activation patching",
         "Corrupt a prompt, patch clean activations back layer by layer, see where the answer lives.",
-        "tutor.screens.patching",
-        "PatchingScreen",
-        "tutor.interp.patching_presets",
+        "tutor.labs.patching.presets",
+        "tutor.labs.patching.experiment",
+        "tutor.labs.patching.cli",
+        "tutor.labs.patching.screen:PatchingScreen",
     ),
     LabInfo(
         "sae",
         "SAE playground",
         "Train a sparse autoencoder live, browse its features, steer the model with one.",
-        "tutor.screens.sae",
-        "SAEScreen",
-        "tutor.interp.sae.presets",
+        "tutor.labs.sae.presets",
+        "tutor.labs.sae.experiment",
+        "tutor.labs.sae.cli",
+        "tutor.labs.sae.screen:SAEScreen",
     ),
 )
 
 
 @pytest.fixture(autouse=True)
 def _fixed_labs(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(home, "LABS", FIXED_LABS)
+    monkeypatch.setattr(home, "all_labs", lambda: FIXED_LABS)
 
 
 class SnapshotApp(TutorApp):

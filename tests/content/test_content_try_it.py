@@ -8,7 +8,13 @@ import pytest
 from course_text import TryIt, lessons, try_it_links
 from textual.app import App
 
-from tutor.screens.registry import LABS, make_lab_screen
+from tutor.labs.registry import all_labs, screen_class
+
+LABS = all_labs()
+
+
+def make_lab_screen(lab_id: str, preset: str | None = None):
+    return screen_class(lab_id)(preset=preset)
 
 ALL_LINKS: list[TryIt] = [link for lesson in lessons() for link in try_it_links(lesson)]
 

@@ -14,8 +14,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def measured() -> dict[str, Any]:
-    from tutor.interp.model import load_model
-    from tutor.interp.report import model_report
+    from tutor.model.loader import load_model
+    from tutor.model.report import model_report
 
     return model_report(load_model("tutor-gpt", "cpu"))
 

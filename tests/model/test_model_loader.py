@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tutor.interp import model as model_module
-from tutor.interp.model import ModelLoadError, get_model, load_model, resolve_device
+from tutor.model import loader as model_module
+from tutor.model.loader import ModelLoadError, get_model, load_model, resolve_device
 
 
 def _copy(src: Path, dst: Path) -> Path:

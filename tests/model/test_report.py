@@ -9,15 +9,15 @@ from typing import Any
 import pytest
 
 from tutor.cli import main
-from tutor.interp import report
-from tutor.interp.world import fact_eval_prompts, ioi_eval_examples
+from tutor.model import report
+from tutor.model.world import fact_eval_prompts, ioi_eval_examples
 
 
 @pytest.fixture(scope="module")
 def world_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A random 2-layer model with tutor-gpt's tokenizer (nothing trained, so it is quick)."""
-    from tutor.interp.tokenizer import build_tokenizer
-    from tutor.interp.train import TrainConfig, make_model
+    from tutor.model.tokenizer import build_tokenizer
+    from tutor.model.train import TrainConfig, make_model
 
     out = tmp_path_factory.mktemp("world-random")
     tok = build_tokenizer()
@@ -29,7 +29,7 @@ def world_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def bridge(world_model_dir: Path) -> Any:
-    from tutor.interp.model import load_model
+    from tutor.model.loader import load_model
 
     return load_model(str(world_model_dir), "cpu")
 

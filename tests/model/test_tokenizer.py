@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tutor.interp import world
-from tutor.interp.tokenizer import BOS, build_tokenizer
+from tutor.model import world
+from tutor.model.tokenizer import BOS, build_tokenizer
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tutor.cli import main
-from tutor.interp.train import TrainConfig, pack_documents, repeat_half_losses_from_logits, train
+from tutor.model.train import TrainConfig, pack_documents, repeat_half_losses_from_logits, train
 
 LANDMARKS = ("Eiffel Tower", "Colosseum", "Big Ben", "Golden Gate Bridge", "Taj Mahal", "Kremlin")
 CITIES = {
@@ -58,7 +58,7 @@ def tiny_trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[d
 
 
 def test_tiny_model_learns_its_facts(tiny_trained: tuple[Path, list[dict]]) -> None:
-    from tutor.interp.model import load_model
+    from tutor.model.loader import load_model
 
     out, rows = tiny_trained
     model = load_model(str(out), "cpu")

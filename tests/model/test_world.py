@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from tutor.interp import world
-from tutor.interp.world_text import FACT_TEMPLATES, IOI_TEMPLATES
+from tutor.model import world
+from tutor.model.world_text import FACT_TEMPLATES, IOI_TEMPLATES
 
 
 def test_enough_subjects_of_every_kind() -> None:

@@ -10,7 +10,7 @@ from patching_helpers import make_model_dir
 
 @pytest.fixture(scope="session")
 def tiny_model(tiny_model_dir: Path):
-    from tutor.interp.model import load_model
+    from tutor.model.loader import load_model
 
     return load_model(str(tiny_model_dir), "cpu")
 
@@ -23,13 +23,13 @@ def tiny4_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny4_model(tiny4_dir: Path):
-    from tutor.interp.model import load_model
+    from tutor.model.loader import load_model
 
     return load_model(str(tiny4_dir), "cpu")
 
 
 @pytest.fixture(scope="session")
 def tutor_gpt():
-    from tutor.interp.model import load_model
+    from tutor.model.loader import load_model
 
     return load_model("tutor-gpt", "cpu")

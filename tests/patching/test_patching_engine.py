@@ -8,8 +8,8 @@ import math
 import pytest
 import torch
 
-from tutor.interp.corruption import find_subject
-from tutor.interp.patching import (
+from tutor.labs.patching.corruption import find_subject
+from tutor.labs.patching.engine import (
     CounterfactualCorruption,
     Experiment,
     NoiseCorruption,
@@ -20,7 +20,7 @@ from tutor.interp.patching import (
     run_sweep,
     window_layers,
 )
-from tutor.interp.patching_metrics import normalised_recovery, pearson
+from tutor.labs.patching.metrics import normalised_recovery, pearson
 
 EIFFEL = "The Eiffel Tower is in"
 

@@ -9,9 +9,9 @@ import pytest
 from textual.app import App
 from textual.widgets import Input, OptionList, Static, TabbedContent
 
-from tutor.interp.patching import Experiment, NoiseCorruption, prepare, run_sweep
+from tutor.labs.patching.engine import Experiment, NoiseCorruption, prepare, run_sweep
+from tutor.labs.patching.screen import PatchingScreen
 from tutor.progress import ProgressStore
-from tutor.screens.patching import PatchingScreen
 from tutor.widgets.layer_bars import LayerBars
 
 SIZE = (80, 24)
@@ -211,7 +211,10 @@ async def test_break_it_presets_explain_and_behave(tiny4_dir, store):
 
 
 def test_every_contract_preset_builds_and_unknown_ones_are_named():
-    from tutor.screens.registry import make_lab_screen
+    from tutor.labs.registry import screen_class
+
+    def make_lab_screen(lab_id, preset=None):
+        return screen_class(lab_id)(preset=preset)
 
     for preset in [
         "eiffel",
@@ -229,6 +232,6 @@ def test_every_contract_preset_builds_and_unknown_ones_are_named():
 
 
 def test_the_screen_module_does_not_import_torch():
-    code = "import sys, tutor.screens.patching; print('torch' in sys.modules)"
+    code = "import sys, tutor.labs.patching.screen; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -7,14 +7,14 @@ import torch
 from patching_helpers import needs_tutor_gpt
 from transformer_lens import patching as tlp
 
-from tutor.interp.patching import (
+from tutor.labs.patching.engine import (
     CounterfactualCorruption,
     Experiment,
     NoiseCorruption,
     prepare,
     run_sweep,
 )
-from tutor.interp.patching_metrics import metric_values
+from tutor.labs.patching.metrics import metric_values
 
 TL_FUNCTIONS = {
     "resid": tlp.get_act_patch_resid_pre,
@@ -73,7 +73,7 @@ def test_fallback_full_forward_also_matches(tiny_model):
 
 def test_suffix_runs_are_used_and_match(tiny_model):
     """GPT-2 position sweeps take the suffix path; the resumed full-width path agrees."""
-    from tutor.interp.patching_suffix import SuffixModel
+    from tutor.labs.patching.suffix import SuffixModel
 
     prep = prepare(tiny_model, NOISE)
     assert_matches(prep, "attn", strategy="suffix")

@@ -24,7 +24,7 @@ def planted_data(
 
 @pytest.fixture(scope="session")
 def tiny_model(tiny_model_dir: Path) -> Any:
-    from tutor.interp.model import load_model
+    from tutor.model.loader import load_model
 
     return load_model(str(tiny_model_dir), "cpu")
 

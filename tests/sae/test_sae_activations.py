@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from tutor.interp.sae import activations as A
+from tutor.labs.sae import activations as A
 
 
 def test_collected_activations_equal_run_with_cache(tiny_model) -> None:

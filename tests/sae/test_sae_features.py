@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from tutor.interp.sae.activations import ActivationSet
-from tutor.interp.sae.autoencoder import SAEConfig, SparseAutoencoder
-from tutor.interp.sae.features import FeatureIndex
+from tutor.labs.sae.activations import ActivationSet
+from tutor.labs.sae.autoencoder import SAEConfig, SparseAutoencoder
+from tutor.labs.sae.features import FeatureIndex
 
 VOCAB = ["<bos>", "the", "Golden", "Gate", "Bridge", "fog", "Paris", "is", "in"]
 
@@ -91,7 +91,7 @@ def test_search_prefers_the_specific_feature_over_the_dense_one() -> None:
 
 
 def test_dense_sae_indexes_fewer_tokens(monkeypatch) -> None:
-    import tutor.interp.sae.features as F
+    import tutor.labs.sae.features as F
 
     monkeypatch.setattr(F, "MAX_NONZEROS", 100)
     index = _index()

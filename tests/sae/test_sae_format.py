@@ -13,8 +13,8 @@ import pytest
 import torch
 from safetensors.torch import load_file, save_file
 
-from tutor.interp.sae.autoencoder import SAEConfig, SparseAutoencoder
-from tutor.interp.sae.saelens_format import SAEFileError, load_sae, save_sae
+from tutor.labs.sae.autoencoder import SAEConfig, SparseAutoencoder
+from tutor.labs.sae.saelens_format import SAEFileError, load_sae, save_sae
 
 
 def _random_sae(

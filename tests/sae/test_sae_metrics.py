@@ -7,9 +7,9 @@ import math
 import pytest
 import torch
 
-from tutor.interp.sae import metrics as M
-from tutor.interp.sae.activations import collect_activations, corpus_rows
-from tutor.interp.sae.autoencoder import SAEConfig, SparseAutoencoder
+from tutor.labs.sae import metrics as M
+from tutor.labs.sae.activations import collect_activations, corpus_rows
+from tutor.labs.sae.autoencoder import SAEConfig, SparseAutoencoder
 
 
 def _identity_sae(d: int) -> SparseAutoencoder:

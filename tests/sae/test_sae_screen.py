@@ -9,7 +9,7 @@ import pytest
 from textual.app import App
 from textual.widgets import Input, OptionList, Static
 
-from tutor.screens.sae import SAEScreen
+from tutor.labs.sae.screen import SAEScreen
 
 
 class LabApp(App[None]):
@@ -104,8 +104,8 @@ async def test_train_open_feature_and_steer(tiny_model_dir: Path, tmp_path: Path
         assert result.clamp_value == pytest.approx(
             multiple * float(screen.index.max_activation[chosen])
         )
-        from tutor.interp.model import get_model
-        from tutor.interp.sae.steering import greedy_generate
+        from tutor.labs.sae.steering import greedy_generate
+        from tutor.model.loader import get_model
 
         model = get_model(app.model_name, "cpu")
         assert result.baseline == greedy_generate(model, result.prompt, 12)
@@ -116,7 +116,7 @@ async def test_train_open_feature_and_steer(tiny_model_dir: Path, tmp_path: Path
 async def test_cancel_stops_training_and_saves_nothing(
     tiny_model_dir: Path, tmp_path: Path
 ) -> None:
-    from tutor.interp.sae.pipeline import list_saved
+    from tutor.labs.sae.pipeline import list_saved
 
     store = _store(tmp_path)
     screen = _tiny_screen()

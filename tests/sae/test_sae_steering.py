@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from tutor.interp.sae.autoencoder import SAEConfig, SparseAutoencoder
-from tutor.interp.sae.steering import clamp_hook, greedy_generate, steer
+from tutor.labs.sae.autoencoder import SAEConfig, SparseAutoencoder
+from tutor.labs.sae.steering import clamp_hook, greedy_generate, steer
 
 
 def _sae(d: int = 48) -> SparseAutoencoder:

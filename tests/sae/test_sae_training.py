@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from tutor.interp.sae.autoencoder import SAEConfig, SparseAutoencoder
-from tutor.interp.sae.training import TrainConfig, step_gradients, train_sae
+from tutor.labs.sae.autoencoder import SAEConfig, SparseAutoencoder
+from tutor.labs.sae.training import TrainConfig, step_gradients, train_sae
 
 
 @pytest.mark.parametrize("kind", ["relu", "topk"])

@@ -9,16 +9,16 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def tutor_gpt():
-    from tutor.interp.model import get_model
+    from tutor.model.loader import get_model
 
     return get_model("tutor-gpt", "cpu")
 
 
 def test_a_small_sae_finds_a_golden_gate_feature_and_steering_changes_the_text(tutor_gpt) -> None:
-    from tutor.interp.sae import pipeline
-    from tutor.interp.sae.config import TrainConfig
-    from tutor.interp.sae.features import FeatureIndex, token_decoder
-    from tutor.interp.sae.steering import steer
+    from tutor.labs.sae import pipeline
+    from tutor.labs.sae.config import TrainConfig
+    from tutor.labs.sae.features import FeatureIndex, token_decoder
+    from tutor.labs.sae.steering import steer
 
     cfg = TrainConfig(kind="topk", expansion=8, k=16, steps=150, batch_size=1024, lr=4e-3)
     result, acts = pipeline.train_on_model(tutor_gpt, "tutor-gpt", cfg, n_tokens=20_000)

@@ -1,5 +1,6 @@
 """Subcommands of `mitutor`; each module exposes ``register(subparsers)``.
 
+Entries are module paths: a lab's own command (``mitutor patch``) lives in its package.
 A registered parser sets ``func`` (called with the parsed namespace, returns an exit code).
 """
 
@@ -8,12 +9,15 @@ from __future__ import annotations
 import argparse
 
 COMMAND_MODULES = [
-    "lessons",
-    "check_content",
-    "train_model",
-    "model_report",
-    "patch",
-    "sae",
+    "tutor.commands.lessons",
+    "tutor.commands.check_content",
+    "tutor.commands.train_model",
+    "tutor.commands.model_report",
+    "tutor.commands.labs",
+    "tutor.commands.run",
+    "tutor.commands.open",
+    "tutor.labs.patching.cli",  # `mitutor patch`
+    "tutor.labs.sae.cli",  # `mitutor sae …`
 ]
 
 

@@ -6,14 +6,14 @@ import argparse
 import sys
 
 
-def run_app(args: argparse.Namespace) -> int:
+def run_app(args: argparse.Namespace, start_lab: tuple[str, str | None] | None = None) -> int:
     """Open the app with ``--model``/``--device``; a progress file that cannot be opened
     (permissions, a full disk) is reported in one line instead of a traceback."""
     from tutor.app import TutorApp
     from tutor.progress import ProgressStoreError
 
     try:
-        app = TutorApp(model_name=args.model, device=args.device)
+        app = TutorApp(model_name=args.model, device=args.device, start_lab=start_lab)
     except ProgressStoreError as exc:
         print(f"mitutor: {exc}", file=sys.stderr)
         return 1

@@ -64,8 +64,8 @@ def format_report(report: dict[str, Any]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tutor.interp.model import ModelLoadError, load_model
-    from tutor.interp.report import model_report
+    from tutor.model.loader import ModelLoadError, load_model
+    from tutor.model.report import model_report
 
     name = getattr(args, "model", "tutor-gpt")
     device = getattr(args, "device", "auto")

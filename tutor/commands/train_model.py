@@ -69,7 +69,7 @@ def _positive(name: str, value: float | int | None) -> None:
 
 def parse_mix(text: str) -> dict[str, float]:
     """``fact=0.5,ioi=0.2`` -> {"fact": 0.5, "ioi": 0.2}; unknown kinds are an error."""
-    from tutor.interp.world import DOC_MIX
+    from tutor.model.world import DOC_MIX
 
     mix: dict[str, float] = {}
     for part in text.split(","):
@@ -91,7 +91,7 @@ def parse_mix(text: str) -> dict[str, float]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tutor.interp.train import TrainConfig
+    from tutor.model.train import TrainConfig
 
     out = args.out or paths.data_dir() / "models" / f"tutor-gpt-seed{args.seed}"
     overrides = {}
@@ -115,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"mitutor train-model: {exc}", file=sys.stderr)
         return 2
 
-    from tutor.interp.train import train
+    from tutor.model.train import train
 
     print(
         f"Training {cfg.n_layer} layers x {cfg.d_model} wide, {cfg.n_head} heads, "

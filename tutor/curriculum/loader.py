@@ -113,13 +113,13 @@ def _files(paths: Iterable[Path], suffixes: Sequence[str]) -> list[Path]:
 
 
 def _known_labs() -> set[str]:
-    from tutor.screens.registry import LABS  # plain data, no Textual import
+    from tutor.labs.registry import all_labs  # plain data, no Textual import
 
-    return {info.id for info in LABS}
+    return {info.id for info in all_labs()}
 
 
 def _lab_presets(lab_id: str) -> tuple[str, ...]:
-    from tutor.screens.registry import lab_presets
+    from tutor.labs.registry import lab_presets
 
     return lab_presets(lab_id)
 

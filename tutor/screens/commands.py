@@ -16,7 +16,7 @@ class TutorCommands(Provider):
     """Offers "Lesson: …", "Quiz: …", "Lab: …" (each preset too) and the app's screens."""
 
     def _entries(self) -> list[tuple[str, Callable[[], None], str]]:
-        from tutor.screens.registry import LABS, lab_preset_titles
+        from tutor.labs.registry import all_labs, lab_preset_titles
 
         app = cast("TutorApp", self.app)
         entries: list[tuple[str, Callable[[], None], str]] = [
@@ -33,7 +33,7 @@ class TutorCommands(Provider):
             entries.append(
                 (f"Quiz: {quiz.title}", partial(app.open_quiz, quiz.id), f"{quiz.kind} quiz")
             )
-        for info in LABS:
+        for info in all_labs():
             entries.append((f"Lab: {info.title}", partial(app.open_lab, info.id), info.summary))
             for name, title in lab_preset_titles(info.id):
                 entries.append(

@@ -43,6 +43,26 @@ def _rows(bindings: list[BindingType]) -> list[tuple[str, str]]:
     return rows
 
 
+def _dedupe(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    seen: set[str] = set()
+    out = []
+    for keys, what in rows:
+        if keys not in seen:
+            seen.add(keys)
+            out.append((keys, what))
+    return out
+
+
+def lab_key_rows(screen: object) -> list[tuple[str, str]]:
+    """A lab screen's own keys: its bindings (subclass first, then the base's) and the keys
+    its widgets handle (``EXTRA_KEYS``), each key once."""
+    rows: list[tuple[str, str]] = []
+    for cls in type(screen).__mro__:
+        rows += _rows(list(cls.__dict__.get("BINDINGS", [])))
+    rows += list(getattr(screen, "EXTRA_KEYS", []))
+    return _dedupe(rows)
+
+
 def key_table() -> dict[str, list[tuple[str, str]]]:
     """Section title → (keys, what they do), for every screen of the app."""
     from tutor.app import TutorApp
@@ -52,13 +72,19 @@ def key_table() -> dict[str, list[tuple[str, str]]]:
     from tutor.screens.quiz import QuizScreen
 
     table = {
-        "Everywhere": _rows(TutorApp.BINDINGS) + EXTRA_KEYS["Everywhere"],
+        "Everywhere": _rows(list(TutorApp.BINDINGS)) + EXTRA_KEYS["Everywhere"],
         "Home": EXTRA_KEYS["Home"] + _rows(HomeScreen.BINDINGS),
         "Lesson": _rows(LessonScreen.BINDINGS) + EXTRA_KEYS["Lesson"],
         "Quiz and review": _rows(QuizScreen.BINDINGS) + EXTRA_KEYS["Quiz and review"],
         "Progress": _rows(ProgressScreen.BINDINGS),
     }
     return table
+
+
+def _app_bindings() -> list[BindingType]:
+    from tutor.app import TutorApp
+
+    return list(TutorApp.BINDINGS)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -68,14 +94,25 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "dismiss", "Close", key_display="esc"),
     ]
 
+    def __init__(
+        self, sections: dict[str, list[tuple[str, str]]] | None = None, only_sections: bool = False
+    ) -> None:
+        super().__init__()
+        self.sections = sections or {}
+        self.only_sections = only_sections
+
     def compose(self) -> ComposeResult:
         lines: list[str] = []
-        for section, rows in key_table().items():
+        table = dict(self.sections)
+        everywhere = _rows(_app_bindings()) + EXTRA_KEYS["Everywhere"]
+        table.update({"Everywhere": everywhere} if self.only_sections else key_table())
+        for section, rows in table.items():
             lines.append(f"[b]{section}[/b]")
             for keys, what in rows:
                 lines.append(escape(f"  {keys:<16} {what}"))
             lines.append("")
-        lines.append("Labs add their own keys; each lab lists them in its footer.")
+        if not self.only_sections:
+            lines.append("Inside a lab, ? lists that lab's own keys.")
         with VerticalScroll(id="help-box"):
             yield Static("\n".join(lines), id="help-text")
 

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tutor.screens.registry import LABS
+from tutor.labs.registry import all_labs
 
 if TYPE_CHECKING:
     from tutor.app import TutorApp
@@ -58,9 +58,10 @@ class HomeScreen(Screen[None]):
         table.add_column("Best quiz", key="best")
         table.add_column("Due", key="due")
         labs = self.query_one("#labs", OptionList)
-        for info in LABS:
+        known_labs = all_labs()
+        for info in known_labs:
             labs.add_option(Option(Text(f"{info.title} — {info.summary}"), id=info.id))
-        if LABS:
+        if known_labs:
             labs.highlighted = 0
         problems = self.tutor.curriculum.problems
         panel = self.query_one("#problems", Static)

@@ -1,1 +1,0 @@
-"""The interpretability engine: model loading, patching, SAEs, probes. Never imports Textual."""
