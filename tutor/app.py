@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.binding import Binding
@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from tutor.screens.commands import TutorCommands
+from tutor.wording import count
 
 if TYPE_CHECKING:
     from tutor.curriculum.loader import Curriculum
@@ -27,6 +28,7 @@ class TutorApp(App[None]):
     """mitutor: lessons, quizzes, spaced review and labs in one full-screen terminal app."""
 
     TITLE = "mitutor"
+    RETRY_S = 20.0  # how often writes that failed (a full disk) are tried again
     SUB_TITLE = "mechanistic interpretability, offline"
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere work
     COMMANDS = App.COMMANDS | {TutorCommands}
@@ -56,6 +58,7 @@ class TutorApp(App[None]):
         )
         self.store: ProgressStore = store if store is not None else ProgressStore()
         self.start_lab = start_lab  # `mitutor open LAB`: opened over the home screen
+        self._size_warned = False
 
     def _restore_theme(self) -> None:
         from tutor.settings import load_settings
@@ -81,8 +84,60 @@ class TutorApp(App[None]):
 
         return HomeScreen()
 
+    def store_write(self, write: Any, *args: Any, **kwargs: Any) -> Any:
+        """Call a store write; if it fails (disk full, I/O error) say so and keep going.
+
+        The store keeps the failed write in memory and retries it before the next write and
+        every ``RETRY_S`` seconds, so the learner's answer is not lost; returns None then.
+        """
+        from tutor.progress import StoreWriteError
+
+        try:
+            return write(*args, **kwargs)
+        except StoreWriteError as err:
+            self.notify(
+                f"Not saved yet: {err}. mitutor keeps trying.",
+                title="Progress not saved",
+                severity="error",
+                timeout=12,
+                markup=False,
+            )
+            return None
+
+    MIN_SIZE = (80, 24)
+
+    def _check_size(self) -> None:
+        """Say once when the terminal is smaller than the layout is made for."""
+        width, height = self.size
+        small = width < self.MIN_SIZE[0] or height < self.MIN_SIZE[1]
+        if small and not self._size_warned:
+            self._size_warned = True
+            self.notify(
+                f"This terminal is {width}×{height}; mitutor is laid out for at least "
+                f"{self.MIN_SIZE[0]}×{self.MIN_SIZE[1]}. Enlarge it, or scroll where views "
+                "are cut off.",
+                title="Small terminal",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
+        elif not small:
+            self._size_warned = False
+
+    def on_resize(self) -> None:
+        self._check_size()
+
+    def _retry_pending_writes(self) -> None:
+        pending = getattr(self.store, "pending", None)
+        if not pending:
+            return
+        if self.store.retry_pending() == 0:
+            self.notify("Everything kept in memory has now been saved.", title="Progress saved")
+
     def on_mount(self) -> None:
         self._restore_theme()
+        self.set_interval(self.RETRY_S, self._retry_pending_writes)
+        self.call_after_refresh(self._check_size)
         if self.start_lab is not None:
             self.call_after_refresh(self.open_lab, *self.start_lab)
         problems = self.curriculum.problems
@@ -92,16 +147,19 @@ class TutorApp(App[None]):
             self.notify(
                 f"{shown}{more}\nWhat they break is left out; the rest works. "
                 "Run `mitutor check-content` for the full list.",
-                title=f"{len(problems)} content problem(s)",
+                title=count(len(problems), "content problem"),
                 severity="warning",
                 timeout=15,
                 markup=False,
             )
         recovered = getattr(self.store, "recovered_from", None)
         if recovered:
-            self.notify(
+            message = getattr(self.store, "recovery_message", None) or (
                 f"The progress file was damaged. It was kept as {recovered} "
-                "and a fresh one was started.",
+                "and a fresh one was started."
+            )
+            self.notify(
+                message,
                 title="Progress file recovered",
                 severity="error",
                 timeout=20,

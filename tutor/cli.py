@@ -31,13 +31,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from tutor.paths import DataDirError
+
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        from tutor.commands.app import run_app
+    try:
+        if args.command is None:
+            from tutor.commands.app import run_app
 
-        return run_app(args)
-    return int(args.func(args) or 0)
+            return run_app(args)
+        return int(args.func(args) or 0)
+    except DataDirError as err:
+        print(f"mitutor: error: {err}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -31,24 +31,38 @@ def quizzes_dir() -> Path:
     return _bundled("quizzes")
 
 
+class DataDirError(OSError):
+    """The data directory (or a folder in it) cannot be used; the message names it and why."""
+
+
+def _make_dir(path: Path, what: str) -> Path:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise DataDirError(f"{what} {path} is a file, not a directory") from None
+    except NotADirectoryError:
+        raise DataDirError(f"{what} {path}: a part of this path is a file") from None
+    except OSError as err:
+        raise DataDirError(f"{what} {path} cannot be created ({err.strerror or err})") from None
+    if not path.is_dir():
+        raise DataDirError(f"{what} {path} is not a directory")
+    return path
+
+
 def data_dir() -> Path:
     """The user's data directory (progress database, caches, saved SAEs).
 
     ``MITUTOR_HOME`` overrides the platform default; the directory is created on demand.
+    ``DataDirError`` (an ``OSError``) says in one line why it cannot be.
     """
     override = os.environ.get("MITUTOR_HOME")
     if override:
-        path = Path(override).expanduser()
-    else:
-        from platformdirs import user_data_dir
+        return _make_dir(Path(override).expanduser(), "MITUTOR_HOME:")
+    from platformdirs import user_data_dir
 
-        path = Path(user_data_dir("mitutor", appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return _make_dir(Path(user_data_dir("mitutor", appauthor=False)), "the data directory")
 
 
 def cache_dir() -> Path:
     """Activation caches and other regenerable files, inside the data directory."""
-    path = data_dir() / "cache"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return _make_dir(data_dir() / "cache", "the cache directory")

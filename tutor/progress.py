@@ -14,6 +14,12 @@ How it stays safe:
 - The file (and SQLite's -wal/-shm files, which copy its permissions) is mode 0600.
 - A file SQLite reports as corrupt is renamed aside (kept, never deleted) and a fresh one
   started; ``recovered_from`` / ``recovery_message`` say so for the UI to show.
+- A garbled ``-wal`` (SQLite would silently drop every commit after the bad frame) is
+  found before opening (:mod:`tutor.progress_wal`): copies of the file and its log are kept
+  aside and named, and the store opens with what SQLite can still read.
+- A write that fails (a full disk, an I/O error) is kept in memory, in order, and retried
+  before the next write or by ``retry_pending()``; the caller gets ``StoreWriteError``
+  saying so, and the app keeps running.
 - ``PRAGMA user_version`` migrations (see :mod:`tutor.progress_schema`).
 
 One connection is shared by all threads (workers included) behind a lock.
@@ -21,13 +27,15 @@ One connection is shared by all threads (workers included) behind a lock.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import shutil
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 from tutor.curriculum.grading import Grade, QuizScore
 from tutor.curriculum.review import CardState, ReviewScheduler, card_from_json, utcnow
 from tutor.progress_schema import MIGRATIONS, SCHEMA_VERSION
+from tutor.wording import count
 
 if TYPE_CHECKING:
     from tutor.curriculum.loader import Curriculum
@@ -48,6 +57,38 @@ _CORRUPT_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 
 class ProgressStoreError(Exception):
     """The progress file cannot be used (and was not replaced): the message says why."""
+
+
+class StoreWriteError(ProgressStoreError):
+    """A write failed (disk full, I/O error); it is kept in memory and retried later."""
+
+
+_WRITE_ERRORS = (sqlite3.OperationalError, OSError)
+
+
+def _kept_on_failure(method: Any) -> Any:
+    """Make a write method durable in memory: earlier failed writes are replayed first, in
+    order, and a failing write is queued (with its time fixed now) instead of lost."""
+    import inspect
+
+    takes_when = "when" in inspect.signature(method).parameters
+
+    @functools.wraps(method)
+    def wrapper(self: ProgressStore, *args: Any, **kwargs: Any) -> Any:
+        if takes_when and kwargs.get("when") is None:
+            kwargs["when"] = utcnow()
+        try:
+            self._replay_pending()
+            return method(self, *args, **kwargs)
+        except _WRITE_ERRORS as err:
+            self.pending.append((method, args, kwargs))
+            n = len(self.pending)
+            raise StoreWriteError(
+                f"could not write to {self.path} ({err}); {n} change{'s' if n != 1 else ''} "
+                "kept in memory, to be written when it works again"
+            ) from err
+
+    return wrapper
 
 
 @dataclass(frozen=True)
@@ -139,9 +180,11 @@ class ProgressStore:
         self.scheduler = scheduler or ReviewScheduler()
         self.recovered_from: Path | None = None
         self.recovery_message: str | None = None
+        self.pending: list[tuple[Any, tuple[Any, ...], dict[str, Any]]] = []
         self._lock = threading.RLock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._check_log()
             try:
                 self._conn = self._open_waiting()
             except sqlite3.DatabaseError as err:
@@ -185,6 +228,7 @@ class ProgressStore:
                 raise err
             self._refuse_newer(conn)
             conn.execute("PRAGMA journal_mode = WAL")
+            self._private_side_files()
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
             self._migrate(conn)
@@ -220,13 +264,57 @@ class ProgressStore:
                 "to use another directory"
             )
 
-    def _set_aside(self, reason: str) -> None:
+    def _private_side_files(self) -> None:
+        """SQLite's -wal/-shm copy the database's mode only when it creates them: an older
+        one keeps whatever mode it had."""
+        for suffix in ("-wal", "-shm"):
+            extra = self.path.with_name(self.path.name + suffix)
+            if extra.exists() and extra.stat().st_mode & 0o077:
+                os.chmod(extra, 0o600)
+
+    def _check_log(self) -> None:
+        """Before SQLite replays the log (dropping what follows a garbled frame), check it;
+        if damaged, keep copies of the file and its log aside and say so."""
+        from tutor.progress_wal import check_wal
+
+        wal = self.path.with_name(self.path.name + "-wal")
+        found = check_wal(wal)
+        if not found.damaged or not self.path.exists():
+            return
+        aside = self._aside_name("damaged-log")
+        shutil.copy2(self.path, aside)
+        shutil.copy2(wal, aside.with_name(aside.name + "-wal"))
+        self.recovered_from = aside
+        self.recovery_message = (
+            f"The progress file's write-ahead log {wal} is damaged ({found.reason}); answers "
+            f"saved after its first {count(found.valid_frames, 'valid frame')} may be missing. Copies "
+            f"of the file and its log were kept as {aside} and {aside.name}-wal."
+        )
+
+    def _aside_name(self, label: str) -> Path:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        aside = self.path.with_name(f"{self.path.name}.{label}-{stamp}")
         n = 2
         while aside.exists():
-            aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{n}")
+            aside = self.path.with_name(f"{self.path.name}.{label}-{stamp}-{n}")
             n += 1
+        return aside
+
+    def _replay_pending(self) -> None:
+        with self._lock:
+            while self.pending:
+                method, args, kwargs = self.pending[0]
+                method(self, *args, **kwargs)
+                self.pending.pop(0)
+
+    def retry_pending(self) -> int:
+        """Write the changes kept in memory; return how many are still waiting."""
+        with suppress(_WRITE_ERRORS):
+            self._replay_pending()
+        return len(self.pending)
+
+    def _set_aside(self, reason: str) -> None:
+        aside = self._aside_name("corrupt")
         os.replace(self.path, aside)
         for suffix in ("-wal", "-shm"):
             extra = self.path.with_name(self.path.name + suffix)
@@ -240,6 +328,7 @@ class ProgressStore:
 
     def close(self) -> None:
         with self._lock:
+            self.retry_pending()
             self._conn.close()
 
     def __enter__(self) -> ProgressStore:
@@ -265,6 +354,7 @@ class ProgressStore:
 
     # -- lessons ---------------------------------------------------------------------
 
+    @_kept_on_failure
     def record_visit(
         self, lesson_id: str, section_key: str, section_index: int, when: datetime | None = None
     ) -> None:
@@ -309,6 +399,7 @@ class ProgressStore:
 
     # -- quiz attempts and review cards --------------------------------------------------
 
+    @_kept_on_failure
     def record_attempt(
         self,
         question: SingleChoice | MultiChoice | FreeRecall,
@@ -421,6 +512,7 @@ class ProgressStore:
         )
         return [CardState(q, card_from_json(c)) for q, c in rows]
 
+    @_kept_on_failure
     def record_quiz_score(
         self, quiz_id: str, lesson_id: str | None, score: QuizScore, when: datetime | None = None
     ) -> None:
@@ -474,16 +566,21 @@ class ProgressStore:
 
     # -- lab runs ---------------------------------------------------------------------
 
-    def save_run(self, lab: str, title: str, params: dict, result: dict) -> int:
+    @_kept_on_failure
+    def save_run(
+        self, lab: str, title: str, params: dict, result: dict, when: datetime | None = None
+    ) -> int:
         """Save a lab run (``params`` and ``result`` must be JSON-able; numpy arrays and
-        tensors are stored as lists). Returns its id."""
-        params_json = json.dumps(params, default=_jsonable)
-        result_json = json.dumps(result, default=_jsonable)
+        tensors are stored as lists, non-finite numbers as null). Returns its id."""
+        from tutor.labs.jsonout import to_jsonable
+
+        params_json = json.dumps(to_jsonable(params), default=_jsonable, allow_nan=False)
+        result_json = json.dumps(to_jsonable(result), default=_jsonable, allow_nan=False)
         with self._write() as conn:
             cursor = conn.execute(
                 "INSERT INTO lab_runs (lab, title, created_at, params, result) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (lab, title, _iso(utcnow()), params_json, result_json),
+                (lab, title, _iso(when or utcnow()), params_json, result_json),
             )
             run_id = cursor.lastrowid
         assert run_id is not None

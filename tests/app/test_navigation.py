@@ -78,7 +78,7 @@ async def test_progress_screen_shows_stats_and_due_cards(make_app):
         rows = [[str(c) for c in stats.get_row_at(i)] for i in range(stats.row_count)]
         assert rows[1] == ["Attention heads", "0/3", "1", "0/1 (0%)", "1", "1"]
         cards = app.screen.query_one("#due-cards", DataTable)
-        assert [str(c) for c in cards.get_row_at(0)][:2] == ["now", "attention-heads"]
+        assert [str(c) for c in cards.get_row_at(0)][:2] == ["now", "Attention heads"]
         assert "due now: 1" in text_of(app, "#due-summary")
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tutor.wording import count
+
 
 def run_app(args: argparse.Namespace, start_lab: tuple[str, str | None] | None = None) -> int:
     """Open the app with ``--model``/``--device``; a progress file that cannot be opened
@@ -18,4 +20,12 @@ def run_app(args: argparse.Namespace, start_lab: tuple[str, str | None] | None =
         print(f"mitutor: {exc}", file=sys.stderr)
         return 1
     app.run()
+    left = app.store.retry_pending() if getattr(app.store, "pending", None) else 0
+    if left:
+        print(
+            f"mitutor: {count(left, 'change')} to your progress could not be written to "
+            f"{app.store.path} (is the disk full?) and are lost.",
+            file=sys.stderr,
+        )
+        return 1
     return int(app.return_code or 0)

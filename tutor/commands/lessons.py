@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tutor.wording import count
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -26,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
         print("no lessons found", file=sys.stderr)
     if curriculum.problems:
         print(
-            f"{len(curriculum.problems)} problem(s) in the content; "
+            f"{count(len(curriculum.problems), 'problem')} in the content; "
             "run `mitutor check-content` to see them",
             file=sys.stderr,
         )

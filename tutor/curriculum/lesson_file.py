@@ -12,6 +12,8 @@ from tutor.curriculum.problems import field_name, problems_from_validation
 from tutor.curriculum.schema import Lesson, LessonMeta, Problem, Section
 from tutor.curriculum.yaml_source import YamlDoc, YamlProblem, parse_yaml
 
+MAX_LESSON_CHARS = 2_000_000  # the longest lesson is ~20 k; a bigger file is a mistake
+
 INTRO_TITLE = "Introduction"
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 LAB_LINK = re.compile(r"\]\(lab:([^)?\s]*)(?:\?([^)\s]*))?\)")
@@ -93,6 +95,9 @@ def _read_lesson(path: Path, file: str) -> tuple[Lesson | None, list[Problem], Y
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
         return None, [Problem(file, 0, "(file)", f"cannot read the file: {err}")], None
+    if len(text) > MAX_LESSON_CHARS:
+        message = f"{len(text):,} characters; a lesson may have at most {MAX_LESSON_CHARS:,}"
+        return None, [Problem(file, 1, "(file)", message)], None
     lines = text.splitlines()
     if not lines or lines[0].strip() != "---":
         return (

@@ -16,6 +16,7 @@ from tutor.curriculum.schema import QUESTION_MODELS, Problem, Quiz, QuizMeta
 from tutor.curriculum.yaml_source import YamlDoc, YamlProblem, parse_yaml
 
 QUIZ_SUFFIXES = (".yaml", ".yml")
+MAX_QUESTIONS = 500  # per file: the review queue and the quiz screen stay responsive
 
 
 @dataclass
@@ -63,6 +64,17 @@ def read_quiz(path: Path, file: str) -> ParsedQuiz:
     if not isinstance(raw_questions, list) or not raw_questions:
         line = doc.line_of(("questions",))
         problem = Problem(file, line, "questions", "a non-empty list of questions is required")
+        return ParsedQuiz(file, None, [problem], doc)
+
+    if len(raw_questions) > MAX_QUESTIONS:
+        line = doc.line_of(("questions",))
+        problem = Problem(
+            file,
+            line,
+            "questions",
+            f"{len(raw_questions):,} questions; at most {MAX_QUESTIONS} per file "
+            "(split the quiz into several files)",
+        )
         return ParsedQuiz(file, None, [problem], doc)
 
     parsed = ParsedQuiz(file, None, duplicates, doc)

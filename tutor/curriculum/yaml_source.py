@@ -4,6 +4,12 @@ Data is built with ``yaml.safe_load`` only, so a ``!!python/...`` tag is reporte
 executed. Line numbers come from a second pass with ``yaml.compose`` (which builds nodes,
 not objects), so a pydantic error location like ``("questions", 2, "answer")`` can be
 turned into the line a person should look at.
+
+Before either pass, a cheap scan of the parser's event stream enforces limits a hostile
+or broken file could otherwise turn into a hang or a crash: no aliases (``*name``: nine
+levels of them expand a 300-byte file into billions of nodes), at most ``MAX_DEPTH`` levels
+of nesting (deeper ones overflow Python's stack), and at most ``MAX_BYTES`` of text. Each
+limit is reported like any other problem, with the line.
 """
 
 from __future__ import annotations
@@ -13,6 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+
+MAX_BYTES = 1_000_000  # a quiz of a few hundred questions is ~100 kB
+MAX_DEPTH = 20  # quizzes need 4 levels; lesson front matter 2
 
 
 class YamlProblem(Exception):
@@ -80,6 +89,7 @@ def parse_yaml(text: str, line_offset: int = 0) -> YamlDoc:
     such as a lesson's front matter).
     """
     try:
+        check_limits(text, line_offset)
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
@@ -97,6 +107,35 @@ def parse_yaml(text: str, line_offset: int = 0) -> YamlDoc:
     root = yaml.compose(text, Loader=yaml.SafeLoader)
     duplicates = tuple((line + 1 + line_offset, loc) for line, loc in _duplicate_keys(root, ()))
     return YamlDoc(data, root, line_offset, duplicates)
+
+
+def check_limits(text: str, line_offset: int = 0) -> None:
+    """Refuse text that is too large, uses aliases, or nests too deeply (before building it).
+
+    The event stream is produced without expanding aliases or recursing, so this scan is
+    linear in the size of the text whatever the text holds.
+    """
+    size = len(text.encode("utf-8", errors="replace"))
+    if size > MAX_BYTES:
+        raise YamlProblem(
+            1 + line_offset,
+            f"the file is {size:,} bytes; the limit is {MAX_BYTES:,} (split it into several files)",
+        )
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        line = event.start_mark.line + 1 + line_offset if event.start_mark else 1 + line_offset
+        if isinstance(event, yaml.AliasEvent):
+            raise YamlProblem(
+                line,
+                f"alias *{event.anchor} is not allowed (aliases can expand without bound): "
+                "write the value out",
+            )
+        if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlProblem(line, f"nested more than {MAX_DEPTH} levels deep")
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            depth -= 1
 
 
 def _duplicate_keys(node: yaml.Node | None, loc: tuple[str | int, ...]):

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tutor.paths import BUNDLED_MODEL_DIR
+from tutor.wording import count
 
 if TYPE_CHECKING:
     from transformer_lens.model_bridge import TransformerBridge
@@ -49,7 +50,7 @@ def resolve_device(device: str = "auto") -> str:
             raise ModelLoadError(f"--device {device}: CUDA is not available on this machine")
         if index and (not index.isdigit() or int(index) >= torch.cuda.device_count()):
             n = torch.cuda.device_count()
-            raise ModelLoadError(f"--device {device}: this machine has {n} CUDA device(s)")
+            raise ModelLoadError(f"--device {device}: this machine has {count(n, 'CUDA device')}")
         return device
     if kind == "mps" and not index:
         mps = getattr(torch.backends, "mps", None)

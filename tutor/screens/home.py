@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tutor.labs.registry import all_labs
+from tutor.wording import count
 
 if TYPE_CHECKING:
     from tutor.app import TutorApp
@@ -67,7 +68,7 @@ class HomeScreen(Screen[None]):
         panel = self.query_one("#problems", Static)
         panel.display = bool(problems)
         if problems:
-            lines = [f"⚠ {len(problems)} content problem(s); what they break is left out:"]
+            lines = [f"⚠ {count(len(problems), 'content problem')}; what they break is left out:"]
             lines += [f"  {p}" for p in problems[:4]]
             if len(problems) > 4:
                 lines.append(f"  … {len(problems) - 4} more (mitutor check-content)")
@@ -105,7 +106,7 @@ class HomeScreen(Screen[None]):
             table.display = False
         due = len(due_questions(curriculum, store))
         self.query_one("#due-line", Static).update(
-            f"{due} card(s) due for review: press r." if due else "Nothing due for review."
+            f"{count(due, 'card')} due for review: press r." if due else "Nothing due for review."
         )
         self._show_summary()
 

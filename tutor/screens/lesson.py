@@ -101,7 +101,9 @@ class LessonScreen(Screen[None]):
         sections = self.lesson.sections
         self.index = max(0, min(index, len(sections) - 1))
         section = sections[self.index]
-        self.tutor.store.record_visit(self.lesson.id, section.key, self.index)
+        self.tutor.store_write(
+            self.tutor.store.record_visit, self.lesson.id, section.key, self.index
+        )
         self.query_one("#section", Markdown).update(self._section_markdown(self.index))
         self.query_one("#page", VerticalScroll).scroll_home(animate=False)
         self._refresh_toc()

@@ -86,7 +86,12 @@ class ProgressScreen(Screen[None]):
         for card in shown:
             question = curriculum.question(card.question_id)
             prompt = question.prompt if len(question.prompt) <= 48 else question.prompt[:47] + "…"
-            table.add_row(describe_due(card.due_in(now)), question.lesson, Text(prompt))
+            lesson = (
+                curriculum.lesson(question.lesson).title
+                if curriculum.has_lesson(question.lesson)
+                else question.lesson
+            )
+            table.add_row(describe_due(card.due_in(now)), Text(lesson), Text(prompt))
         summary = self.query_one("#due-summary", Static)
         if not shown:
             summary.update("Review cards: none yet (answer a quiz to start).")

@@ -1,6 +1,7 @@
 """Asking questions one at a time: a quiz, or (via :mod:`tutor.screens.review`) due cards.
 
-Single choice: a number (or ↑/↓ and Enter) answers. Multiple choice: numbers or space mark
+Single choice: a number (or ↑/↓ and Enter) answers; Enter alone on a fresh question does
+nothing but say so, so a double tap cannot record a wrong answer. Multiple choice: numbers or space mark
 choices, Enter submits. Free recall: think of the answer, Space reveals the model answer,
 then 1–4 rate it Again/Hard/Good/Easy. Feedback with the explanation follows each answer;
 Enter moves on; the score comes at the end. Every attempt is recorded with the time taken
@@ -9,6 +10,7 @@ and updates the question's review card.
 
 from __future__ import annotations
 
+import random
 import time
 from typing import TYPE_CHECKING, cast
 
@@ -32,6 +34,7 @@ class QuizScreen(Screen[None]):
     """Runs a list of questions and shows the score at the end."""
 
     SOURCE = "quiz"  # recorded with each attempt
+    SHUFFLE = False  # show choices in a fresh random order each time (the review queue)
 
     BINDINGS = [
         Binding("1", "number(1)", "1", show=False),
@@ -64,6 +67,7 @@ class QuizScreen(Screen[None]):
         self.revealed = False  # free recall: the model answer is showing
         self.finished = False
         self.started_at = time.monotonic()
+        self.order: list[int] = []  # displayed position -> the choice's index in the file
 
     @property
     def tutor(self) -> TutorApp:
@@ -103,7 +107,11 @@ class QuizScreen(Screen[None]):
         self.query_one("#quiz-status", Static).update(f"{status}  ·  {where}" if where else status)
         self.query_one("#quiz-prompt", Static).update(q.prompt)
         choices = self.query_one("#quiz-choices", ChoiceList)
-        choices.reset(list(getattr(q, "choices", ())), multi=q.kind == "multi")
+        texts = list(getattr(q, "choices", ()))
+        self.order = list(range(len(texts)))
+        if self.SHUFFLE:
+            random.shuffle(self.order)
+        choices.reset([texts[i] for i in self.order], multi=q.kind == "multi")
         choices.display = q.kind != "free"
         feedback = self.query_one("#quiz-feedback", Static)
         feedback.update("")
@@ -144,7 +152,7 @@ class QuizScreen(Screen[None]):
             return
         choices.set_mark(n - 1)
         if q.kind == "single":
-            self._answer_choice({n - 1})
+            self._answer_choice({self.order[n - 1]})
 
     def action_enter(self) -> None:
         if self.finished:
@@ -159,10 +167,13 @@ class QuizScreen(Screen[None]):
             return
         choices = self.query_one("#quiz-choices", ChoiceList)
         if q.kind == "single":
+            if not (choices.moved or choices.marked):
+                self.notify("Pick an answer first: its number, or ↑/↓ then Enter.")
+                return
             choices.set_mark(choices.cursor)
-            self._answer_choice({choices.cursor})
+            self._answer_choice({self.order[choices.cursor]})
         elif choices.marked:
-            self._answer_choice(set(choices.marked))
+            self._answer_choice({self.order[i] for i in choices.marked})
         else:
             self.notify("Mark at least one choice first (number keys or Space).")
 
@@ -193,10 +204,11 @@ class QuizScreen(Screen[None]):
         self._record(result, seconds)
         expected = result.expected
         right = set(expected) if isinstance(expected, list) else {cast(int, expected)}
-        self.query_one("#quiz-choices", ChoiceList).show_result(right)
+        shown = {self.order.index(i) for i in right}  # as numbered on screen
+        self.query_one("#quiz-choices", ChoiceList).show_result(shown)
         verdict = "✓ Right." if result.correct else "✗ Not quite."
         if not result.correct:
-            names = ", ".join(str(i + 1) for i in sorted(right))
+            names = ", ".join(str(i + 1) for i in sorted(shown))
             verdict += f" The answer: {names}."
         self._feedback(result, f"{verdict}\n{result.explanation}")
 
@@ -223,7 +235,8 @@ class QuizScreen(Screen[None]):
 
     def _record(self, result: Grade, seconds: float) -> None:
         """One attempt: stored with the time taken, and the question's review card updated."""
-        self.tutor.store.record_attempt(
+        self.tutor.store_write(
+            self.tutor.store.record_attempt,
             self.question,
             result,
             quiz_id=self.quiz_id_for(self.position),
@@ -254,7 +267,9 @@ class QuizScreen(Screen[None]):
         final = score(self.grades)
         if self.quiz_id is not None:
             lesson_id = self.tutor.curriculum.quiz(self.quiz_id).lesson
-            self.tutor.store.record_quiz_score(self.quiz_id, lesson_id, final)
+            self.tutor.store_write(
+                self.tutor.store.record_quiz_score, self.quiz_id, lesson_id, final
+            )
         self.query_one("#quiz-prompt", Static).update(f"Score: {final}")
         self.query_one("#quiz-choices", ChoiceList).display = False
         missed = [g.question_id for g in self.grades if not g.correct]

@@ -19,10 +19,13 @@ class ReviewScreen(QuizScreen):
     """Due cards, most overdue first."""
 
     SOURCE = "review"
+    SHUFFLE = True  # recall the answer, not its place in the list
 
     def __init__(self, due: list[DueQuestion]) -> None:
         super().__init__(
-            [d.question for d in due], title=f"Review — {len(due)} card(s) due", quiz_id=None
+            [d.question for d in due],
+            title=f"Review — {len(due)} card{'' if len(due) == 1 else 's'} due",
+            quiz_id=None,
         )
         self.due = due
 

@@ -39,6 +39,7 @@ class ChoiceList(Widget, can_focus=True):
         self.multi = multi
         self.marked: set[int] = set()
         self.correct: set[int] | None = None  # set once graded
+        self.moved = False  # the learner moved the cursor (so Enter means "this one")
 
     def reset(self, choices: list[str], multi: bool) -> None:
         """Show a new question's choices, nothing marked, cursor on the first."""
@@ -46,6 +47,7 @@ class ChoiceList(Widget, can_focus=True):
         self.multi = multi
         self.marked = set()
         self.correct = None
+        self.moved = False
         self.cursor = 0
         self.refresh(layout=True)
 
@@ -61,15 +63,20 @@ class ChoiceList(Widget, can_focus=True):
                 box = "(•)" if i in self.marked else "( )"
             pointer = "›" if i == self.cursor and self.correct is None else " "
             style = ""
-            verdict = " "
+            verdict, mark_style = " ", ""
+            # The marks carry the colour; the choice text is only bold / underlined, so it
+            # keeps full contrast with NO_COLOR (where red and green become dark greys).
             if self.correct is not None:
                 if i in self.correct:
-                    verdict, style = "✓", "bold green"
+                    verdict, mark_style, style = "✓", "bold green", "bold"
                 elif i in self.marked:
-                    verdict, style = "✗", "bold red"
+                    verdict, mark_style, style = "✗", "bold red", "underline"
             elif i == self.cursor and self.has_focus:
                 style = "reverse"
-            grid.add_row(Text(f"{pointer}{verdict} {i + 1}. {box}"), Text(choice, style=style))
+            label = Text(pointer)
+            label.append(verdict, style=mark_style)
+            label.append(f" {i + 1}. {box}")
+            grid.add_row(label, Text(choice, style=style))
         return grid
 
     def set_mark(self, index: int) -> None:
@@ -90,7 +97,8 @@ class ChoiceList(Widget, can_focus=True):
         self.refresh()
 
     def action_cursor(self, step: int) -> None:
-        if self.correct is None:
+        if self.correct is None and self.choices:
+            self.moved = True
             self.cursor = (self.cursor + step) % len(self.choices)
 
     def action_toggle(self) -> None:

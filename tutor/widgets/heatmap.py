@@ -124,7 +124,7 @@ class Heatmap(Widget, can_focus=True):
             text.append(f"{self.row_labels[i]:>{label_w}} ", style=rstyle)
             for j, value in enumerate(row):
                 cell = _cell(value, self.scale, cell_w)
-                style = _style(value)
+                style = _style(value, self.app.no_color)
                 if (i, j) == self.cursor:
                     style = "reverse " + style
                 text.append(cell, style=style)
@@ -142,7 +142,11 @@ def _cell(value: float, scale: float, width: int) -> str:
     return body[: width - 1] + " "
 
 
-def _style(value: float) -> str:
+def _style(value: float, no_color: bool = False) -> str:
+    """Green / red where there is colour. Without it (NO_COLOR maps colours to greys, and
+    red turns near-black on black), negative cells are underlined instead, at full contrast."""
     if not math.isfinite(value):
-        return "dim"
+        return "italic" if no_color else "dim"
+    if no_color:
+        return "underline" if value < 0 else ""
     return "red" if value < 0 else "green"
