@@ -45,6 +45,7 @@ class TutorApp(App[None]):
         quiz_dirs: Iterable[Path] | None = None,
         store: ProgressStore | None = None,
         start_lab: tuple[str, str | None] | None = None,
+        preload_model: bool = False,
     ) -> None:
         super().__init__()
         from tutor.curriculum.loader import load_curriculum
@@ -59,6 +60,9 @@ class TutorApp(App[None]):
         self.store: ProgressStore = store if store is not None else ProgressStore()
         self.start_lab = start_lab  # `mitutor open LAB`: opened over the home screen
         self._size_warned = False
+        # `mitutor` sets this: once the home screen is up, torch, TransformerLens and the
+        # model load in a background thread, so the first lab opens without that wait.
+        self.preload_model = preload_model
 
     def _restore_theme(self) -> None:
         from tutor.settings import load_settings
@@ -138,6 +142,24 @@ class TutorApp(App[None]):
         self._restore_theme()
         self.set_interval(self.RETRY_S, self._retry_pending_writes)
         self.call_after_refresh(self._check_size)
+        if self.preload_model:
+            self.call_after_refresh(
+                self.run_worker,
+                self._preload,
+                thread=True,
+                exit_on_error=False,
+                group="preload",
+                name="preload model",
+            )
+
+    def _preload(self) -> None:
+        """Load the model the labs will use (errors are left for the lab to report)."""
+        from tutor.model.loader import ModelLoadError, get_model
+
+        try:
+            get_model(self.model_name, self.device)
+        except (ModelLoadError, OSError, RuntimeError):
+            pass
         if self.start_lab is not None:
             self.call_after_refresh(self.open_lab, *self.start_lab)
         problems = self.curriculum.problems

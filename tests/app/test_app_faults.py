@@ -109,3 +109,26 @@ async def test_no_color_marks_wrong_choices_without_dark_text(make_app, monkeypa
         styles = {str(t): str(t.style) for t in texts}
         assert styles["MLP"] == "underline"  # picked and wrong: underlined, no colour
         assert styles["Attention"] == "bold"  # right: bold, no colour
+
+
+async def test_the_model_preloads_in_the_background_once_home_is_up(monkeypatch):
+    import threading
+
+    from app_fixture_paths import CONTENT, QUIZZES
+
+    from tutor.app import TutorApp
+    from tutor.model import loader
+
+    calls: list[tuple[str, str, bool]] = []
+
+    def fake_get_model(name: str, device: str) -> object:
+        calls.append((name, device, threading.current_thread() is threading.main_thread()))
+        raise loader.ModelLoadError("no model in this test")
+
+    monkeypatch.setattr(loader, "get_model", fake_get_model)
+    app = TutorApp(content_dirs=[CONTENT], quiz_dirs=[QUIZZES], preload_model=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert calls == [("tutor-gpt", "auto", False)]  # off the UI thread
+        assert app.is_running  # a failed preload is left for the lab to report

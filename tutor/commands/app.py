@@ -15,7 +15,9 @@ def run_app(args: argparse.Namespace, start_lab: tuple[str, str | None] | None =
     from tutor.progress import ProgressStoreError
 
     try:
-        app = TutorApp(model_name=args.model, device=args.device, start_lab=start_lab)
+        app = TutorApp(
+            model_name=args.model, device=args.device, start_lab=start_lab, preload_model=True
+        )
     except ProgressStoreError as exc:
         print(f"mitutor: {exc}", file=sys.stderr)
         return 1
