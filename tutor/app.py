@@ -7,6 +7,7 @@ home screen appears quickly. Every screen is reachable from the command palette
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -151,15 +152,6 @@ class TutorApp(App[None]):
                 group="preload",
                 name="preload model",
             )
-
-    def _preload(self) -> None:
-        """Load the model the labs will use (errors are left for the lab to report)."""
-        from tutor.model.loader import ModelLoadError, get_model
-
-        try:
-            get_model(self.model_name, self.device)
-        except (ModelLoadError, OSError, RuntimeError):
-            pass
         if self.start_lab is not None:
             self.call_after_refresh(self.open_lab, *self.start_lab)
         problems = self.curriculum.problems
@@ -187,6 +179,13 @@ class TutorApp(App[None]):
                 timeout=20,
                 markup=False,
             )
+
+    def _preload(self) -> None:
+        """Load the model the labs will use (errors are left for the lab to report)."""
+        from tutor.model.loader import ModelLoadError, get_model
+
+        with contextlib.suppress(ModelLoadError, OSError, RuntimeError):
+            get_model(self.model_name, self.device)
 
     # Navigation used by screens and by the command palette.
 
