@@ -109,7 +109,9 @@ def params_for_preset(preset_id: str | None) -> Params:
     return Params(**preset.changes)
 
 
-def measure_level(sparsity: float, W: torch.Tensor, b: torch.Tensor, loss: float, restart: int) -> Level:
+def measure_level(
+    sparsity: float, W: torch.Tensor, b: torch.Tensor, loss: float, restart: int
+) -> Level:
     """A level's geometry from its trained W [m, n] and b [n]."""
     sup = geometry.superposition(W)
     rep = geometry.represented(W)
@@ -156,7 +158,9 @@ def run(params: Params, ctx: RunContext) -> Result:
     )
     train_seconds = time.perf_counter() - start
     measured = [
-        measure_level(s, trained.W[k], trained.b[k], float(trained.eval_loss[k]), trained.restart[k])
+        measure_level(
+            s, trained.W[k], trained.b[k], float(trained.eval_loss[k]), trained.restart[k]
+        )
         for k, s in enumerate(levels)
     ]
     k = params.level_index()
@@ -226,12 +230,17 @@ def _sae(params: Params, W: torch.Tensor, sparsity: float, ctx: RunContext) -> S
     h = toy_activations(W, sparsity, params.sae_samples, params.seed + 1)
     runs = [("main", params.sae_expansion, params.sae_l1)]
     if params.sae_contrast:
-        runs += [("too few latents", 1, params.sae_l1), ("too much L1", params.sae_expansion, 30.0)]
+        runs += [("few latents", 1, params.sae_l1), ("too much L1", params.sae_expansion, 30.0)]
     out: list[SAERun] = []
     for i, (label, expansion, l1) in enumerate(runs):
         ctx.progress(i / len(runs), f"SAE: {label} ({expansion * params.m} latents, λ {l1:g})…")
         rec = train_and_grade(
-            W, h, expansion=expansion, l1=l1, steps=params.sae_steps, seed=params.seed,
+            W,
+            h,
+            expansion=expansion,
+            l1=l1,
+            steps=params.sae_steps,
+            seed=params.seed,
             should_stop=lambda: ctx.cancelled,
         )
         ctx.check()

@@ -35,7 +35,9 @@ class Recovery:
 
     latents: int
     l1: float
-    best_cosine: list[float | None]  # per true feature; None if not graded (dropped) or no latent alive
+    best_cosine: list[
+        float | None
+    ]  # per true feature; None if not graded (dropped) or no latent alive
     matched_latent: list[int | None]
     recovered: list[bool]
     graded: int  # features the toy model represents
@@ -56,9 +58,9 @@ def toy_activations(W: torch.Tensor, sparsity: float, samples: int, seed: int) -
     return x @ W.T
 
 
-def grade(W: torch.Tensor, decoder: torch.Tensor, alive: torch.Tensor) -> tuple[
-    list[float | None], list[int | None], list[bool], int
-]:
+def grade(
+    W: torch.Tensor, decoder: torch.Tensor, alive: torch.Tensor
+) -> tuple[list[float | None], list[int | None], list[bool], int]:
     """Best cosine (and which latent) per true feature, over alive latents; recovered flags."""
     keep = W.norm(dim=0) > REPRESENTED
     true_dirs = W / W.norm(dim=0, keepdim=True).clamp_min(1e-12)  # [m, n]
