@@ -9,8 +9,14 @@ from tutor.labs.superposition.presets import PRESETS
 from tutor.labs.superposition.screen import SuperpositionScreen
 
 # Fewer steps and samples than the presets: the same shapes, trained in well under a second.
-QUICK = {"steps": 600, "restarts": 3, "phase_size": 5, "phase_steps": 300, "sae_steps": 600,
-         "sae_samples": 20000}
+QUICK = {
+    "steps": 600,
+    "restarts": 3,
+    "phase_size": 5,
+    "phase_steps": 300,
+    "sae_steps": 600,
+    "sae_samples": 20000,
+}
 
 
 def quick_params(preset: str) -> Params:

@@ -122,8 +122,9 @@ def _picture(preset: str, keys: list[str], snap_compare) -> bool:
             await pilot.press(key)
         await settle(pilot)
 
-    return snap_compare(LabApp(preset, quick_params(preset)), run_before=run_before,
-                        terminal_size=SIZE)
+    return snap_compare(
+        LabApp(preset, quick_params(preset)), run_before=run_before, terminal_size=SIZE
+    )
 
 
 @pytest.mark.parametrize(

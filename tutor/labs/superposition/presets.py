@@ -42,12 +42,13 @@ PRESETS: dict[str, Preset] = {
     ),
     "importance-sweep": Preset(
         "Importance sweep: which features get stored",
-        "The same twenty features (importance 0.7ⁱ, from 1 down to 0.001) at 97% sparsity. "
-        "Reading the bars top to bottom is a sweep over importance: the first features keep "
-        "a dimension each, the next ones are stored superposed (long bars that share "
-        "directions), and the least important are dropped. Press [ to make the features "
-        "denser and watch the superposed group shrink back to five dedicated dimensions.",
-        {**_PAPER, "sparsity": 0.97},
+        "The same twenty features (importance 0.7ⁱ, from 1 down to 0.001) at 90% sparsity. "
+        "Read the bars top to bottom as a sweep over importance: the most important feature "
+        "keeps a dimension of its own (superposition 0, Dᵢ = 1), most of the next ones share "
+        "dimensions in antipodal pairs (superposition ≈ 1, Dᵢ ≈ 1/2), and the least "
+        "important are dropped (✗). Press ] for sparser features: more of them are squeezed "
+        "in, in tighter groups; [ for denser: back to five dedicated dimensions.",
+        {**_PAPER, "sparsity": 0.9},
         view="bars",
     ),
     "phase-diagram": Preset(
@@ -79,7 +80,7 @@ PRESETS: dict[str, Preset] = {
         "sparse the features are. It keeps exactly the five most important features, "
         "orthogonal, and drops the rest — at every sparsity level (step with [ and ]). Like "
         "PCA, it stores the top m directions and nothing else.",
-        {**_PAPER, "sparsity": 0.97, "relu": False},
+        {**_PAPER, "sparsity": 0.9, "relu": False},
         view="bars",
     ),
     "break-few-latents": Preset(
