@@ -1,0 +1,42 @@
+"""A stand-in app for the superposition screen, and quick parameters for tests."""
+
+from __future__ import annotations
+
+from textual.app import App
+
+from tutor.labs.superposition.params import Params
+from tutor.labs.superposition.presets import PRESETS
+from tutor.labs.superposition.screen import SuperpositionScreen
+
+# Fewer steps and samples than the presets: the same shapes, trained in well under a second.
+QUICK = {
+    "steps": 600,
+    "restarts": 3,
+    "phase_size": 5,
+    "phase_steps": 300,
+    "sae_steps": 600,
+    "sae_samples": 20000,
+}
+
+
+def quick_params(preset: str) -> Params:
+    return Params(**(PRESETS[preset].changes | QUICK))
+
+
+class LabApp(App[None]):
+    """Just what a lab screen reads from the main app."""
+
+    def __init__(self, preset: str = "pentagon", params: Params | None = None) -> None:
+        super().__init__()
+        self.model_name = "tutor-gpt"
+        self.device = "cpu"
+        self._preset = preset
+        self._params = params if params is not None else quick_params(preset)
+
+    def on_mount(self) -> None:
+        self.push_screen(SuperpositionScreen(preset=self._preset, params=self._params))
+
+
+async def settle(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
