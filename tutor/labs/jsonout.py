@@ -23,9 +23,7 @@ def to_jsonable(value: Any) -> Any:
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [to_jsonable(v) for v in value]
-    if hasattr(value, "item") and callable(value.item):  # numpy / torch scalars
-        return to_jsonable(value.item())
-    if hasattr(value, "tolist"):
+    if hasattr(value, "tolist") and callable(value.tolist):  # numpy / torch, any shape
         return to_jsonable(value.tolist())
     return value
 
