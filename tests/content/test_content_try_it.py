@@ -16,6 +16,7 @@ LABS = all_labs()
 def make_lab_screen(lab_id: str, preset: str | None = None):
     return screen_class(lab_id)(preset=preset)
 
+
 ALL_LINKS: list[TryIt] = [link for lesson in lessons() for link in try_it_links(lesson)]
 
 
