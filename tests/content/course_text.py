@@ -19,6 +19,11 @@ CONTENT_DIR = REPO / "content"
 QUIZZES_DIR = REPO / "quizzes"
 
 _FENCE_OPEN = re.compile(r"^```python\s+runnable\s*$")
+_OUTPUT_OPEN = re.compile(r"^```output(?P<opts>(?:\s+[a-z]+=\S+)*)\s*$")
+# Defaults for comparing printed numbers with an output block: a number passes when it is
+# within ``tol`` absolutely or ``rtol`` relatively of the one written, whichever is looser.
+DEFAULT_TOL = 0.01
+DEFAULT_RTOL = 0.02
 _TRY_IT = re.compile(
     r"\[(?P<text>[^\]]+)\]\(lab:(?P<lab>[a-z0-9-]+)(?:\?preset=(?P<preset>[a-z0-9-]+))?\)"
 )
@@ -41,6 +46,9 @@ class Listing:
     path: Path
     line: int  # 1-based line of the opening fence
     code: str
+    output: str | None = None  # the ```output block after it; None when there is none
+    tol: float = DEFAULT_TOL
+    rtol: float = DEFAULT_RTOL
 
     @property
     def label(self) -> str:
@@ -87,9 +95,73 @@ def listings(lesson: Lesson) -> list[Listing]:
             while i < len(lines) and lines[i].strip() != "```":
                 body.append(lines[i])
                 i += 1
-            found.append(Listing(lesson.path, lesson.body_line + start, "\n".join(body) + "\n"))
+            output, options = _output_after(lines, i + 1)
+            found.append(
+                Listing(
+                    lesson.path,
+                    lesson.body_line + start,
+                    "\n".join(body) + "\n",
+                    output,
+                    **options,
+                )
+            )
         i += 1
     return found
+
+
+def _output_after(lines: list[str], i: int) -> tuple[str | None, dict[str, float]]:
+    """The ```output block starting at line ``i`` (blank lines skipped) and its options."""
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    if i >= len(lines) or not (m := _OUTPUT_OPEN.match(lines[i].strip())):
+        return None, {}
+    options = {k: float(v) for k, v in (o.split("=", 1) for o in m["opts"].split())}
+    body: list[str] = []
+    i += 1
+    while i < len(lines) and lines[i].strip() != "```":
+        body.append(lines[i])
+        i += 1
+    return "\n".join(body) + "\n", options
+
+
+# A number on its own (not glued to letters, as in "L7H0" or "1st"); "−" is the Unicode minus.
+_NUMBER = re.compile(r"(?<![\w.])[-−+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?![\w])")
+
+
+def split_numbers(text: str) -> tuple[list[str], list[float]]:
+    """Whitespace-normalised text cut at its numbers: the text pieces and the numbers."""
+    flat = " ".join(text.split())
+    pieces: list[str] = []
+    numbers: list[float] = []
+    last = 0
+    for m in _NUMBER.finditer(flat):
+        pieces.append(flat[last : m.start()])
+        numbers.append(float(m.group().replace("−", "-")))
+        last = m.end()
+    pieces.append(flat[last:])
+    return pieces, numbers
+
+
+def output_mismatch(
+    expected: str, actual: str, tol: float = DEFAULT_TOL, rtol: float = DEFAULT_RTOL
+) -> str | None:
+    """Why ``actual`` does not match the ``expected`` output block, or None when it does.
+
+    Text must match exactly after whitespace is normalised; each number must be within
+    ``max(tol, rtol·|expected|)`` of the one written.
+    """
+    want_text, want_nums = split_numbers(expected)
+    got_text, got_nums = split_numbers(actual)
+    if want_text != got_text or len(want_nums) != len(got_nums):
+        return f"the text differs:\n--- written\n{expected}\n--- printed\n{actual}"
+    for n, (want, got) in enumerate(zip(want_nums, got_nums, strict=True)):
+        allowed = max(tol, rtol * abs(want))
+        if abs(got - want) > allowed:
+            return (
+                f"number {n + 1} is {got:g}, the block says {want:g} (allowed ±{allowed:g})"
+                f"\n--- written\n{expected}\n--- printed\n{actual}"
+            )
+    return None
 
 
 def try_it_links(lesson: Lesson) -> list[TryIt]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from course_text import REPO, Listing, lessons, listings
+from course_text import REPO, Listing, lessons, listings, output_mismatch
 
 MODEL_CALL = 'load_model("tutor-gpt", "cpu")'
 RUNNER = Path(__file__).with_name("listing_runner.py")
@@ -54,6 +54,21 @@ def test_runnable_listing_runs(listing: Listing, listing_results: Any):
     result = listing_results[listing.label]
     assert result["error"] is None, f"{listing.label} failed:\n{result['error']}"
     assert result["stdout"].strip(), f"{listing.label}: a listing should print what it shows"
+
+
+@pytest.mark.parametrize("listing", ALL_LISTINGS, ids=[x.label for x in ALL_LISTINGS])
+def test_listing_prints_its_output_block(listing: Listing, listing_results: Any):
+    """What the lesson says a listing prints is what it prints (numbers within tolerance)."""
+    assert listing.output is not None, f"{listing.label}: no ```output block after the listing"
+    result = listing_results[listing.label]
+    assert result["error"] is None, f"{listing.label} failed:\n{result['error']}"
+    problem = output_mismatch(listing.output, result["stdout"], listing.tol, listing.rtol)
+    assert problem is None, f"{listing.label}: {problem}"
+
+
+def test_every_lesson_quotes_listing_output():
+    assert all(listing.output for listing in ALL_LISTINGS)
+    assert len(ALL_LISTINGS) >= len(lessons())
 
 
 def test_runner_reports_a_failing_listing(tmp_path: Path):

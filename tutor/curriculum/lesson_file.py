@@ -17,6 +17,11 @@ MAX_LESSON_CHARS = 2_000_000  # the longest lesson is ~20 k; a bigger file is a 
 INTRO_TITLE = "Introduction"
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 LAB_LINK = re.compile(r"\]\(lab:([^)?\s]*)(?:\?([^)\s]*))?\)")
+# A runnable listing is run by the test suite; the ``output`` block after it holds what it
+# prints, so every number a lesson quotes from the model is checked on every test run.
+RUNNABLE_INFO = re.compile(r"^python\s+runnable\s*$")
+OUTPUT_INFO = re.compile(r"^output(?P<opts>(?:\s+[a-z]+=\S*)*)\s*$")
+OUTPUT_OPTIONS = ("tol", "rtol")
 
 
 def slugify(title: str) -> str:
@@ -135,7 +140,119 @@ def _read_lesson(path: Path, file: str) -> tuple[Lesson | None, list[Problem], Y
     sections = split_sections(body, first_line=end + 2)
     if not sections:
         return None, [Problem(file, end + 2, "body", "the lesson has no text")], doc
+    duplicates.extend(listing_problems(body, end + 2, file))
     return Lesson(meta, body, sections, path, body_line=end + 2), duplicates, doc
+
+
+@dataclass(frozen=True)
+class Fence:
+    """One fenced block of a Markdown body: its info string, its text and where it sits."""
+
+    info: str
+    text: str
+    line: int  # file line (1-based) of the opening fence
+    end_line: int  # file line of the closing fence (the last body line if unclosed)
+    closed: bool
+
+
+def fences(body: str, first_line: int) -> list[Fence]:
+    """Every fenced block in ``body`` (``first_line`` is the file line of its first line)."""
+    found: list[Fence] = []
+    lines = body.splitlines()
+    i = 0
+    while i < len(lines):
+        match = _FENCE.match(lines[i])
+        if not match:
+            i += 1
+            continue
+        marker = match.group(1)
+        info = lines[i].strip()[len(marker) :].strip()
+        start, i = i, i + 1
+        text: list[str] = []
+        closed = False
+        while i < len(lines):
+            close = _FENCE.match(lines[i])
+            if (
+                close
+                and close.group(1)[0] == marker[0]
+                and len(close.group(1)) >= len(marker)
+                and not lines[i].strip()[len(close.group(1)) :].strip()
+            ):
+                closed = True
+                break
+            text.append(lines[i])
+            i += 1
+        end = min(i, len(lines) - 1)
+        found.append(Fence(info, "\n".join(text), first_line + start, first_line + end, closed))
+        i += 1
+    return found
+
+
+def output_options(info: str) -> dict[str, float] | str:
+    """``"output tol=0.05"`` -> ``{"tol": 0.05}``; a message (str) when the options are bad."""
+    match = OUTPUT_INFO.match(info)
+    if match is None:
+        return f"an output fence takes only 'tol=' and 'rtol=' options, not {info!r}"
+    options: dict[str, float] = {}
+    for item in match.group("opts").split():
+        name, _, value = item.partition("=")
+        if name not in OUTPUT_OPTIONS:
+            return f"unknown output option {name!r} (known: {', '.join(OUTPUT_OPTIONS)})"
+        try:
+            number = float(value)
+        except ValueError:
+            return f"{name}={value!r} is not a number"
+        if not number >= 0:
+            return f"{name} must be a number of zero or more, not {value!r}"
+        options[name] = number
+    return options
+
+
+def listing_problems(body: str, first_line: int, file: str) -> list[Problem]:
+    """Runnable listings without their ``output`` block, and output blocks without a listing.
+
+    The rule: a ```` ```python runnable ```` fence is followed (blank lines aside) by an
+    ```` ```output ```` fence holding exactly what the listing prints.
+    """
+    problems: list[Problem] = []
+    lines = body.splitlines()
+    blocks = fences(body, first_line)
+    for index, fence in enumerate(blocks):
+        if not fence.closed:
+            message = "this code fence is never closed"
+            problems.append(Problem(file, fence.line, "listing", message))
+            continue
+        nxt = blocks[index + 1] if index + 1 < len(blocks) else None
+        between = lines[fence.end_line - first_line + 1 : nxt.line - first_line] if nxt else []
+        adjacent = nxt is not None and not any(line.strip() for line in between)
+        if RUNNABLE_INFO.match(fence.info):
+            if not (adjacent and nxt is not None and nxt.info.split()[:1] == ["output"]):
+                message = (
+                    "a runnable listing must be followed by an ```output block holding "
+                    "what it prints"
+                )
+                problems.append(Problem(file, fence.line, "listing", message))
+        elif fence.info.split()[:1] == ["output"]:
+            options = output_options(fence.info)
+            if isinstance(options, str):
+                problems.append(Problem(file, fence.line, "listing", options))
+            previous = blocks[index - 1] if index else None
+            gap = (
+                lines[previous.end_line - first_line + 1 : fence.line - first_line]
+                if previous
+                else []
+            )
+            if (
+                previous is None
+                or not RUNNABLE_INFO.match(previous.info)
+                or any(line.strip() for line in gap)
+            ):
+                message = "an ```output block must directly follow a ```python runnable listing"
+                problems.append(Problem(file, fence.line, "listing", message))
+            elif not fence.text.strip():
+                message = "the output block is empty: paste what the listing prints"
+                problems.append(Problem(file, fence.line, "listing", message))
+    return problems
 
 
 def lab_links(lesson: Lesson) -> list[tuple[int, str, str | None]]:

@@ -24,6 +24,19 @@ if TYPE_CHECKING:
     from tutor.curriculum.schema import Lesson
 
 LAB_LINK = re.compile(r"\[([^\]]+)\]\((lab:[^)\s]+)\)")
+OUTPUT_FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})output\b[^\n]*$", re.M)
+RUNNABLE_FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})python\s+runnable\s*$", re.M)
+
+
+def show_outputs(markdown: str) -> str:
+    """Render a listing's ``output`` block as what it is: labelled output, not more code.
+
+    The fence's options (``tol=``) are for the test suite, so they are dropped; the block
+    becomes a plain-text fence under a "Prints:" line. Runnable listings lose the
+    ``runnable`` word, which is meant for the tests too.
+    """
+    markdown = RUNNABLE_FENCE.sub(r"\g<indent>\g<fence>python", markdown)
+    return OUTPUT_FENCE.sub(r"\g<indent>*It prints:*\n\n\g<indent>\g<fence>text", markdown)
 
 
 def parse_lab_link(href: str) -> tuple[str, str | None] | None:
@@ -83,9 +96,10 @@ class LessonScreen(Screen[None]):
 
     def _section_markdown(self, index: int) -> str:
         section = self.lesson.sections[index]
-        if index == 0 and not section.markdown.lstrip().startswith("#"):
-            return f"# {self.lesson.title}\n\n{section.markdown}"
-        return section.markdown
+        markdown = show_outputs(section.markdown)
+        if index == 0 and not markdown.lstrip().startswith("#"):
+            return f"# {self.lesson.title}\n\n{markdown}"
+        return markdown
 
     def _refresh_toc(self) -> None:
         read = self.tutor.store.sections_read(self.lesson.id)
