@@ -200,3 +200,62 @@ def result_text(
         shown = "nan" if rec is None or not math.isfinite(rec) else f"{rec:.2f}"
         lines.append(f"\npatching every layer at every position at once: recovery {shown}")
     return "\n".join(lines)
+
+
+# ----- the screen's one-line notes ----------------------------------------------------------
+
+CUSTOM_EXPLANATION = (
+    "Custom experiment: the form differs from every preset. The views show your prompt, "
+    "answer and corruption; pick a preset in the selector to go back to a guided one."
+)
+
+
+def folded(explanation: str, width: int) -> str:
+    """The explanation cut to one line, saying how to unfold it."""
+    tail = " … (e: more)"
+    if len(explanation) <= width:
+        return explanation
+    return explanation[: max(0, width - len(tail))].rstrip() + tail
+
+
+def status_text(r: PatchResult, note: str, saved_id: int | None, edited: bool) -> str:
+    """The line above the views: what the results are, where they came from, saved or not."""
+    parts = [f"{r.metric}: clean {_p(r.clean)}, corrupted {_p(r.corrupted)}", note]
+    parts.append(f"saved as run #{saved_id}" if saved_id is not None else "unsaved (ctrl+s)")
+    if edited:
+        parts.append("✎ form edited since: enter runs it")
+    return " · ".join(parts)
+
+
+def column_label(r: PatchResult, column: int) -> str:
+    position = r.positions[column] if r.positions is not None else column
+    return f"{r.columns[column]!r} (position {position})"
+
+
+def grid_note(r: PatchResult, showing_attribution: bool) -> str:
+    note = (
+        "a: back to the exact grid" if showing_attribution else "a: show the attribution estimate"
+    )
+    if r.attribution_corr is not None and math.isfinite(r.attribution_corr):
+        note = f"attribution vs exact: correlation {r.attribution_corr:.2f}.  " + note
+    return note
+
+
+def heads_note(heads: PatchResult, layer: int, head: int) -> str:
+    cell = heads.top_tokens[layer][head] if heads.top_tokens else []
+    top = ", ".join(t for t, _ in cell[:3])
+    return (
+        f"L{layer}H{head}: recovery {_p(heads.recovery[layer][head])}, "
+        f"P({heads.answer}) {_p(heads.patched_prob[layer][head])}; top after patch: {top}"
+    )
+
+
+def everything_text(answer: str, everything: dict[str, float | None] | None) -> str:
+    if everything is None:
+        return ""
+    rec, prob = everything.get("recovery"), everything.get("prob")
+    shown = "nan" if rec is None or not math.isfinite(rec) else f"{rec:.2f}"
+    return (
+        f"\n\nPatch every layer at every position at once: recovery {shown}, "
+        f"P({answer}) {_p(prob if prob is not None else float('nan'))}."
+    )
