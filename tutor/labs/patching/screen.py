@@ -246,6 +246,16 @@ class PatchingScreen(LabScreen):
         if isinstance(self.focused, Input):  # leave the form: the keys now explore the result
             self.focus_results()
 
+    @on(Input.Changed)
+    def _result_status(self) -> None:
+        """The status line for the results on screen (also when a field changes, so an edit
+        made during or after a run is flagged beside the old results)."""
+        if self.result is None or self.running:
+            return
+        r = self.result.resid
+        edited = self.query_one(PatchForm).is_edited()
+        self._status(words.status_text(r, f"{r.corruption}, {self.note}", self.saved_id, edited))
+
     def _status(self, message: str) -> None:
         self.query_one("#status", Static).update(Text(message))
 
@@ -260,8 +270,7 @@ class PatchingScreen(LabScreen):
         if self.result is None or self.params is None:
             return
         b, r = self.result, self.result.resid
-        edited = self.query_one(PatchForm).is_edited()
-        self._status(words.status_text(r, f"{r.corruption}, {self.note}", self.saved_id, edited))
+        self._result_status()
         col_label = words.column_label(r, self.picked_column)
         bars = self.query_one("#bars", LayerBars)
         bars.set_data(r.layer_bars(self.picked_column), title=f"recovery at {col_label}")
