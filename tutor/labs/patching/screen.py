@@ -54,7 +54,8 @@ class PatchingScreen(LabScreen):
     DEFAULT_CSS = """
     PatchingScreen { layout: vertical; }
     PatchingScreen #form-error { height: auto; color: $error; text-style: bold; padding: 0 1; }
-    PatchingScreen #status-row { height: 1; }
+    PatchingScreen #status-row { height: auto; max-height: 2; }
+    PatchingScreen #status { height: auto; }
     PatchingScreen #status { width: 1fr; padding: 0 1; }
     PatchingScreen #progress { width: 24; }
     PatchingScreen #explain { height: auto; max-height: 8; padding: 0 1; color: $text-muted; }
@@ -203,7 +204,9 @@ class PatchingScreen(LabScreen):
             return
         form.mark_invalid(None)
         self._submitted = form.values()
-        self.query_one("#form-error").display = False
+        error = self.query_one("#form-error", Static)
+        error.update("")
+        error.display = False
         cached = self._cache.get(self._cache_key(params))
         if cached is not None:
             self.cancel_run()
@@ -232,7 +235,7 @@ class PatchingScreen(LabScreen):
         result or a saved run: cache it, pick the bars' column, say custom if edited."""
         if not note:
             self._cache[self._cache_key(params)] = result
-        self.result, self.params, self.note = result, params, note or "computed now"
+        self.result, self.params, self.note = result, params, note
         self.saved_id = None
         self.picked_column = result.bar_column()
         self.picked_layer = max(0, min(self.picked_layer, result.resid.n_layers - 1))
@@ -254,7 +257,8 @@ class PatchingScreen(LabScreen):
             return
         r = self.result.resid
         edited = self.query_one(PatchForm).is_edited()
-        self._status(words.status_text(r, f"{r.corruption}, {self.note}", self.saved_id, edited))
+        note = f"{r.corruption}, {self.note}" if self.note else r.corruption
+        self._status(words.status_text(r, note, self.saved_id, edited))
 
     def _status(self, message: str) -> None:
         self.query_one("#status", Static).update(Text(message))

@@ -221,6 +221,7 @@ def folded(explanation: str, width: int) -> str:
 def status_text(r: PatchResult, note: str, saved_id: int | None, edited: bool) -> str:
     """The line above the views: what the results are, where they came from, saved or not."""
     parts = [f"{r.metric}: clean {_p(r.clean)}, corrupted {_p(r.corrupted)}", note]
+    parts = [part for part in parts if part]
     parts.append(f"saved as run #{saved_id}" if saved_id is not None else "unsaved (ctrl+s)")
     if edited:
         parts.append("✎ form edited since: enter runs it")
