@@ -50,7 +50,7 @@ async def test_layer_bars_pick_a_layer_and_inspect_it(tiny4_dir, tiny4_model, st
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.screen
-        assert isinstance(screen, PatchingScreen) and screen.bundle is not None
+        assert isinstance(screen, PatchingScreen) and screen.result is not None
         bars = screen.query_one("#bars", LayerBars)
         assert len(bars.values) == 4
         await pilot.press("b", "right", "right")
@@ -110,7 +110,7 @@ async def test_pipeline_steps_through_three_runs(tiny4_dir, store):
         ("prompt", "The Zorblax Tower is in", "'Zorblax' not in the model's vocabulary"),
         ("corrupt", "The Colosseum is in", "must have the same number of tokens"),
         ("answer", "San Francisco", "not one"),
-        ("noise", "lots", "not a non-negative number"),
+        ("noise", "lots", "not a finite, non-negative number"),
     ],
 )
 async def test_bad_input_gets_an_inline_message_and_keeps_results(
@@ -120,7 +120,7 @@ async def test_bad_input_gets_an_inline_message_and_keeps_results(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.screen
-        before = screen.bundle
+        before = screen.result
         bars_before = list(screen.query_one("#bars", LayerBars).values)
         widget = screen.query_one(f"#{field}", Input)
         widget.focus()
@@ -130,7 +130,7 @@ async def test_bad_input_gets_an_inline_message_and_keeps_results(
         assert message in text(screen, "#form-error")
         assert text(screen, "#form-error").startswith(f"✗ {field}:")
         assert widget.has_class("-invalid")
-        assert screen.bundle is before
+        assert screen.result is before
         assert screen.query_one("#bars", LayerBars).values == bars_before
         # Fixing the field clears the message.
         widget.value = {"prompt": "The Eiffel Tower is in", "corrupt": "", "answer": "Paris"}.get(
@@ -148,8 +148,8 @@ async def test_a_model_that_fails_to_load_leaves_the_screen_working(tmp_path, st
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, PatchingScreen)
-        assert "Model not loaded" in text(screen, "#status")
-        assert "no such model directory" in text(screen, "#status")
+        assert "The model could not be loaded" in text(screen, "#lab-error")
+        assert "no such model directory" in text(screen, "#lab-error")
         await pilot.press("g", "p", "n")  # views still respond, nothing crashes
         assert screen.query_one("#views", TabbedContent).active == "tab-pipeline"
 
@@ -159,11 +159,11 @@ async def test_results_are_cached_per_experiment(tiny4_dir, store):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.screen
-        first = screen.bundle
+        first = screen.result
         screen.query_one("#prompt", Input).focus()
         await pilot.press("enter")
         await settle(pilot)
-        assert screen.bundle is first and "from cache" in text(screen, "#status")
+        assert screen.result is first and "from cache" in text(screen, "#status")
 
 
 async def test_save_export_and_reopen_a_run(tiny4_dir, store, _isolated_home):
@@ -175,8 +175,9 @@ async def test_save_export_and_reopen_a_run(tiny4_dir, store, _isolated_home):
         runs = store.list_runs("patching")
         assert len(runs) == 1 and runs[0].title.startswith("The Eiffel Tower is in → Paris")
         assert runs[0].result["resid"]["recovery"] == [
-            [None if v != v else v for v in row] for row in screen.bundle.resid.recovery
+            [None if v != v else v for v in row] for row in screen.result.resid.recovery
         ]
+        assert runs[0].params["noise"] == 3.0 and runs[0].params["seed"] == 0
         await pilot.press("x")
         exported = sorted((_isolated_home / "exports").iterdir())
         assert [p.suffix for p in exported] == [".csv", ".json"]
@@ -185,11 +186,11 @@ async def test_save_export_and_reopen_a_run(tiny4_dir, store, _isolated_home):
         await pilot.pause()
         options = screen.query_one("#runs-list", OptionList)
         assert options.option_count == 1
-        old = screen.bundle
+        old = screen.result
         await pilot.press("enter")
         await pilot.pause()
-        assert screen.bundle is not old
-        assert screen.bundle.resid.recovery == old.resid.recovery
+        assert screen.result is not old
+        assert screen.result.resid.recovery == old.resid.recovery
         assert "saved run #1" in text(screen, "#status")
 
 
@@ -198,6 +199,8 @@ async def test_break_it_presets_explain_and_behave(tiny4_dir, store):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.screen
+        assert "(e: more)" in text(screen, "#explain")  # folded to one line at 80×24
+        await pilot.press("e")
         assert "localises nothing" in text(screen, "#explain")
         assert "Patch every layer at every position at once: recovery 1.00" in text(
             screen, "#inspect-text"

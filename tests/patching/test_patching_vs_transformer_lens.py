@@ -133,7 +133,8 @@ def test_tutor_gpt_eiffel_recovery_pattern(tutor_gpt):
     start, end = prep.subject
     assert (start, end) == (2, 4)
     for layer in range(result.n_layers):
-        assert result.recovery[layer][:start] == [0.0] * start  # before the noise: no effect
+        # Before the noise: no effect (zero up to float rounding of the batched run).
+        assert result.recovery[layer][:start] == pytest.approx([0.0] * start, abs=1e-5)
     early_subject = max(result.recovery[layer][p] for layer in range(3) for p in range(start, end))
     assert early_subject > 0.8  # restoring the subject early brings the answer back
     last = result.layer_bars(len(result.tokens) - 1)

@@ -6,7 +6,6 @@ from what the keys really do.
 
 from __future__ import annotations
 
-from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -28,6 +27,11 @@ EXTRA_KEYS: dict[str, list[tuple[str, str]]] = {
         ("r", "At the end: take the quiz again"),
     ],
 }
+
+
+def _escape(text: str) -> str:
+    """Every ``[`` escaped: Textual's markup reads a lone ``[`` (the key ``[``) as a tag."""
+    return text.replace("[", "\\[")
 
 
 def _describe(key: str) -> str:
@@ -109,7 +113,7 @@ class HelpScreen(ModalScreen[None]):
         for section, rows in table.items():
             lines.append(f"[b]{section}[/b]")
             for keys, what in rows:
-                lines.append(escape(f"  {keys:<16} {what}"))
+                lines.append(_escape(f"  {keys:<16} {what}"))
             lines.append("")
         if not self.only_sections:
             lines.append("Inside a lab, ? lists that lab's own keys.")

@@ -92,6 +92,7 @@ class ConfirmScreen(ModalScreen[bool]):
 class LabScreen(Screen[None]):
     """Base class of every lab screen (see the module docstring for the contract)."""
 
+    AUTO_FOCUS = None  # never the first Input: keys typed while loading must not land there
     LAB_ID: ClassVar[str] = ""
     RESULTS_ID: ClassVar[str | None] = None  # CSS id (without #) of the first-focused widget
     EXTRA_KEYS: ClassVar[list[tuple[str, str]]] = []  # keys handled inside widgets, for `?`
@@ -161,8 +162,10 @@ class LabScreen(Screen[None]):
         self._run_worker(params, self.ctx, generation)
 
     def cancel_run(self) -> None:
+        """Stop the run in progress; whatever it already posted is dropped."""
         if self.ctx is not None:
             self.ctx.cancel.set()
+        self.generation += 1
         if self.running:
             self.running = False
             self.run_finished()
@@ -179,6 +182,10 @@ class LabScreen(Screen[None]):
             if not ctx.cancelled:
                 self.post_message(LabInputProblem(generation, exc.field, exc.detail))
             return
+        except Exception:
+            if ctx.cancelled:  # an abandoned run's failure is nobody's business
+                return
+            raise
         if not ctx.cancelled:
             self.post_message(LabDone(generation, params, result))
 
@@ -249,6 +256,7 @@ class LabScreen(Screen[None]):
     # ----- focus, keys, leaving ------------------------------------------------------------
     def on_mount(self) -> None:
         if self.RESULTS_ID:
+            self.focus_results()
             self.call_after_refresh(self.focus_results)
 
     def focus_results(self) -> None:

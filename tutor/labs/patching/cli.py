@@ -1,24 +1,97 @@
-"""`mitutor patch`: run an activation-patching sweep from the shell, as text, JSON or CSV.
+"""The patching lab's command-line faces: ``mitutor run patching`` and ``mitutor patch``.
 
-Example: ``mitutor patch --prompt "The Eiffel Tower is in" --noise 3 --answer Paris --json``.
+``mitutor run patching [--preset P] [options] [--json]`` runs the whole experiment the lab
+screen runs (four sweeps): ``add_arguments`` adds the options, ``params_from_args`` lays
+them over the preset's ``Params``, ``format_text`` prints the result.
+
+``mitutor patch`` is the older single-sweep command, kept as it was (text, ``--json`` with
+the contract keys of ``result.py``, or ``--csv``): it builds the same ``Params`` with the
+same checks and uses the same position rule. Example:
+``mitutor patch --prompt "The Eiffel Tower is in" --noise 3 --answer Paris --json``.
 Exit codes: 0 done, 1 the model could not be loaded, 2 bad input (the message names it).
+Nothing here imports torch until a run starts.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tutor.commands import add_model_arguments
 
 if TYPE_CHECKING:
-    from tutor.labs.patching.engine import PreparedRuns
-    from tutor.labs.patching.result import PatchResult
+    from tutor.labs.patching.experiment import Params, Result
 
 SWEEP_CHOICES = ("resid", "attn", "mlp", "heads")
+METRICS = ("logit_diff", "prob")
+
+
+def _experiment_options(p: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """Options shared by both commands (``defaults=False``: None means "keep the preset's")."""
+
+    def d(value: Any) -> Any:
+        return value if defaults else None
+
+    p.add_argument("--wrong", help="a wrong answer: the metric becomes the logit difference")
+    p.add_argument("--metric", choices=METRICS, help="default: logit_diff with --wrong, else prob")
+    p.add_argument(
+        "--samples", type=int, default=d(10), help="noise samples to average (default 10)"
+    )
+    p.add_argument("--seed", type=int, default=d(0), help="noise seed, 0..2**64-1 (default 0)")
+    p.add_argument(
+        "--window", type=int, default=d(1), help="attn/mlp: patch this many layers at once"
+    )
+    p.add_argument(
+        "--position",
+        default=d("last"),
+        help="column for the layer bars: last, subject (last subject token) or N",
+    )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``mitutor run patching``: each replaces that field of the preset."""
+    parser.add_argument("--prompt", help='the clean prompt, e.g. "The Eiffel Tower is in"')
+    parser.add_argument("--answer", help="the expected next token, e.g. Paris")
+    parser.add_argument(
+        "--corrupt", metavar="TEXT", help='a counterfactual prompt ("" for noise instead)'
+    )
+    parser.add_argument(
+        "--noise", metavar="SCALE", type=float, help="noise on the subject, × embedding std"
+    )
+    _experiment_options(parser, defaults=False)
+    parser.add_argument(
+        "--patch-all-layers",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also patch every layer at every position at once (a sanity check)",
+    )
+
+
+def params_from_args(args: argparse.Namespace, base: Params) -> Params:
+    """``base`` (the preset's) with the options given; ``LabInputError`` for a bad value."""
+    from tutor.labs.patching.experiment import make_params
+
+    names = ("prompt", "answer", "wrong", "corrupt", "noise", "samples", "seed", "window")
+    names += ("position", "metric", "patch_all_layers")
+    changes = {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
+    for name in ("wrong", "corrupt"):
+        if changes.get(name) == "":
+            changes[name] = None
+    if "noise" in changes and "corrupt" not in changes:
+        changes["corrupt"] = None  # --noise asks for the noise corruption
+    return make_params(base, **changes)
+
+
+def format_text(result: Result) -> str:
+    from tutor.labs.patching.text import result_text
+
+    return result_text(
+        result.resid, result.attn, result.mlp, result.heads, result.bar_column(), result.everything
+    )
+
+
+# ----- `mitutor patch` ------------------------------------------------------------------
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -40,19 +113,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="Gaussian noise on the subject, × embedding std",
     )
     p.add_argument("--answer", required=True, help="the expected next token, e.g. Paris")
-    p.add_argument("--wrong", help="a wrong answer: the metric becomes the logit difference")
     p.add_argument("--sweep", choices=SWEEP_CHOICES, default="resid", help="what to patch")
-    p.add_argument(
-        "--metric", choices=("logit_diff", "prob"), help="default: logit_diff with --wrong"
-    )
-    p.add_argument("--samples", type=int, default=10, help="noise samples to average (default 10)")
-    p.add_argument("--seed", type=int, default=0, help="noise seed (default 0)")
-    p.add_argument("--window", type=int, default=1, help="attn/mlp: patch this many layers at once")
-    p.add_argument(
-        "--position",
-        default="last",
-        help="column for the layer bars in text output: last, subject (last subject token) or N",
-    )
+    _experiment_options(p, defaults=True)
     p.add_argument("--attribution", action="store_true", help="add the attribution-patching grid")
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -66,92 +128,51 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
+def _option(field: str) -> str:
+    return "--" + field.replace("_", "-")
+
+
 def run(args: argparse.Namespace) -> int:
-    from tutor.labs.patching.corruption import (
-        CounterfactualCorruption,
-        NoiseCorruption,
-        PatchingInputError,
-    )
-    from tutor.labs.patching.engine import Experiment, prepare, run_sweep
+    from tutor.labs.jsonout import dumps
+    from tutor.labs.patching.experiment import experiment_for, make_params, position_column
+    from tutor.labs.runner import LabInputError
+
+    try:
+        params = make_params(
+            prompt=args.prompt,
+            answer=args.answer,
+            wrong=args.wrong,
+            corrupt=args.corrupt,
+            noise=3.0 if args.noise is None else args.noise,
+            samples=args.samples,
+            seed=args.seed,
+            window=args.window,
+            position=args.position,
+            metric=args.metric,
+        )
+    except LabInputError as exc:
+        return _fail(f"{_option(exc.field)}: {exc.detail}", 2)
+
+    from tutor.labs.patching.engine import prepare, run_sweep
     from tutor.model.loader import ModelLoadError, get_model
 
     model_name = getattr(args, "model", "tutor-gpt")
-    if args.corrupt is not None:
-        corruption = CounterfactualCorruption(args.corrupt)
-    else:
-        corruption = NoiseCorruption(scale=args.noise, samples=args.samples, seed=args.seed)
-    experiment = Experiment(
-        prompt=args.prompt,
-        answer=args.answer,
-        wrong=args.wrong,
-        corruption=corruption,
-        metric=args.metric,
-    )
     try:
         model = get_model(model_name, getattr(args, "device", "auto"))
     except ModelLoadError as exc:
         return _fail(str(exc), 1)
     try:
-        prep = prepare(model, experiment, model_name)
-        result = run_sweep(prep, args.sweep, window=args.window, attribution=args.attribution)
-        column = _bar_column(args.position, prep)
-    except PatchingInputError as exc:
-        return _fail(f"--{exc.field}: {exc.detail}", 2)
+        prep = prepare(model, experiment_for(params), model_name)
+        position = position_column(params.position, prep.n_pos, prep.subject)
+        result = run_sweep(prep, args.sweep, window=params.window, attribution=args.attribution)
+    except LabInputError as exc:
+        return _fail(f"{_option(exc.field)}: {exc.detail}", 2)
     if args.json:
-        print(json.dumps(result.to_dict(), indent=1))
+        print(dumps(result.to_dict()))
     elif args.csv:
         sys.stdout.write(result.to_csv())
     else:
-        print(format_text(result, column))
+        from tutor.labs.patching.text import sweep_text
+
+        print(sweep_text(result, position))
     return 0
-
-
-def _bar_column(position: str, prep: PreparedRuns) -> int:
-    from tutor.labs.patching.corruption import PatchingInputError
-
-    n_pos = prep.n_pos
-    if position == "last":
-        return n_pos - 1
-    if position == "subject":
-        last = prep.last_subject_position()
-        if last is None:
-            raise PatchingInputError("position", "no subject found in the prompt")
-        return last
-    try:
-        value = int(position)
-    except ValueError:
-        raise PatchingInputError(
-            "position", f"{position!r}: use last, subject or a number"
-        ) from None
-    if not 0 <= value < n_pos:
-        raise PatchingInputError("position", f"{value} is outside the prompt (0..{n_pos - 1})")
-    return value
-
-
-def _fmt(x: float) -> str:
-    return "   nan" if not math.isfinite(x) else f"{x:6.2f}"
-
-
-def format_text(r: PatchResult, position: int) -> str:
-    """Layer bars at one position (or heads), then the whole recovery grid."""
-    lines = [
-        f"{r.prompt!r} → {r.answer!r}   corruption: {r.corruption}",
-        f"metric {r.metric}: clean {r.clean:.3f}, corrupted {r.corrupted:.3f}; "
-        f"sweep {r.sweep} in {r.elapsed_ms:.0f} ms",
-        "",
-    ]
-    if r.positions is not None:
-        col = r.column_of(position)
-        lines.append(f"recovery per layer at position {position} ({r.columns[col]!r}):")
-        for layer, value in enumerate(r.layer_bars(col)):
-            filled = 0 if not math.isfinite(value) else max(0, min(40, round(value * 40)))
-            lines.append(f"  L{layer:<3d}{_fmt(value)} {'█' * filled}")
-        lines.append("")
-    width = max(6, *(len(c) for c in r.columns))
-    lines.append("recovery grid (rows: layers):")
-    lines.append("      " + " ".join(c[:width].rjust(width) for c in r.columns))
-    for layer, row in enumerate(r.recovery):
-        lines.append(f"  L{layer:<3d}" + " ".join(_fmt(v).rjust(width) for v in row))
-    if r.attribution_corr is not None:
-        lines.append(f"\nattribution patching vs exact: correlation {r.attribution_corr:.3f}")
-    return "\n".join(lines)

@@ -3,13 +3,16 @@
 Both corruptions produce a *corrupted run* of the same length as the clean prompt, so that
 every clean activation has a place to go. Checks on the learner's input live here too: a
 word the tokenizer does not know, an answer that is not one token, prompts of different
-lengths — each raises ``PatchingInputError`` naming the field at fault.
+lengths, a prompt longer than the model's context — each raises ``PatchingInputError`` (a
+``LabInputError``) naming the field at fault, so the CLI and the lab screen say the same thing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from tutor.labs.runner import LabInputError
 
 if TYPE_CHECKING:
     import torch
@@ -18,13 +21,8 @@ if TYPE_CHECKING:
 _ARTICLES = {"the", "a", "an"}
 
 
-class PatchingInputError(ValueError):
+class PatchingInputError(LabInputError):
     """Bad experiment input; ``field`` names the argument or form field at fault."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.detail = message
 
 
 @dataclass(frozen=True)
@@ -59,10 +57,19 @@ Corruption = NoiseCorruption | CounterfactualCorruption
 
 
 def tokenize_prompt(model: TransformerBridge, prompt: str, field: str = "prompt") -> torch.Tensor:
-    """Tokens of ``prompt`` (BOS prepended), refusing empty text and unknown words."""
+    """Tokens of ``prompt`` (BOS prepended), refusing empty text, unknown words and a prompt
+    longer than the model's context (which ``to_tokens`` would silently truncate, measuring
+    the answer after the wrong token)."""
     if not prompt.strip():
         raise PatchingInputError(field, "the prompt is empty")
-    tokens = model.to_tokens(prompt)
+    tokens = model.to_tokens(prompt, truncate=False)
+    n_ctx = int(getattr(model.cfg, "n_ctx", 0) or 0)
+    if n_ctx and tokens.shape[-1] > n_ctx:
+        raise PatchingInputError(
+            field,
+            f"the prompt is {tokens.shape[-1]} tokens (with BOS) but the model's context "
+            f"holds {n_ctx}; shorten it",
+        )
     unk = getattr(model.tokenizer, "unk_token_id", None)
     if unk is not None and bool((tokens == unk).any()):
         words = prompt.split()

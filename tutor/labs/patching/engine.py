@@ -13,6 +13,11 @@ this to 1e-4); ``benchmarks/patching.py`` measures the speed-up.
 
 If a model's blocks cannot be called one by one (the resumed run does not reproduce the
 corrupted logits), the engine falls back to batched full forward passes with hooks.
+
+Every sweep takes a ``check`` callable, called between layers and batches: a replaced or
+abandoned run raises there (``RunCancelled``) and stops. Hooks are only ever added with
+``model.hooks(...)`` / ``run_with_hooks``, which remove them on the way out, so a stopped
+run leaves nothing on the shared model.
 """
 
 from __future__ import annotations
@@ -51,6 +56,13 @@ _HOOK = {
     "heads": "blocks.{}.attn.hook_z",
 }
 Progress = Callable[[float], None]
+Check = Callable[[], None]  # raises (e.g. ``RunCancelled``) to stop a sweep between batches
+
+
+def _noop_check() -> None:
+    return None
+
+
 _resume_ok: dict[int, bool] = {}
 
 
@@ -301,7 +313,10 @@ def cells_joining_at(cells: Sequence[Cell]) -> Counter[int]:
 
 
 def _run_chunk_resumed(
-    prep: PreparedRuns, cells: list[Cell], progress: Progress | None = None
+    prep: PreparedRuns,
+    cells: list[Cell],
+    progress: Progress | None = None,
+    check: Check = _noop_check,
 ) -> torch.Tensor:
     """Logits [len(cells) * samples, vocab]; each cell's rows join at its first patched layer."""
     import torch
@@ -325,6 +340,7 @@ def _run_chunk_resumed(
                 new = start.repeat(count, 1, 1)
                 resid = new if resid is None else torch.cat([resid, new])
             assert resid is not None
+            check()
             resid = _block_output(model.blocks[layer](resid))
             if progress is not None:
                 progress((layer - first + 1) / (prep.n_layers - first))
@@ -336,7 +352,10 @@ def _run_chunk_resumed(
 
 
 def _run_chunk_full(
-    prep: PreparedRuns, cells: list[Cell], progress: Progress | None = None
+    prep: PreparedRuns,
+    cells: list[Cell],
+    progress: Progress | None = None,
+    check: Check = _noop_check,
 ) -> torch.Tensor:
     """Fallback: one batched full forward pass with every cell's hooks."""
     model = prep.model
@@ -347,6 +366,7 @@ def _run_chunk_full(
             per_hook.setdefault(_HOOK[cell.kind].format(layer), []).append((i * n, cell))
     hooks = [(name, _hook_for(prep, name, entries)) for name, entries in per_hook.items()]
     tokens = prep.corrupted_tokens.repeat(len(cells), 1)
+    check()
     logits = model.run_with_hooks(tokens, fwd_hooks=prep.fwd_hooks() + hooks)
     if progress is not None:
         progress(1.0)
@@ -404,7 +424,12 @@ def suffix_runner(prep: PreparedRuns) -> Any:
 
 
 def _run_suffix(
-    prep: PreparedRuns, runner: Any, cells: list[Cell], max_rows: int, progress: Progress | None
+    prep: PreparedRuns,
+    runner: Any,
+    cells: list[Cell],
+    max_rows: int,
+    progress: Progress | None,
+    check: Check = _noop_check,
 ) -> torch.Tensor:
     """Logits [len(cells) * samples, vocab], cells grouped by their first patched position."""
     import torch
@@ -424,6 +449,7 @@ def _run_suffix(
     out: torch.Tensor | None = None
     with torch.no_grad():
         for done, (start, idx) in enumerate(jobs):
+            check()
             logits = runner.run([cells[i] for i in idx], start).reshape(len(idx), n, -1)
             if out is None:
                 out = logits.new_empty(len(cells), n, logits.shape[-1])
@@ -457,8 +483,12 @@ def run_cells(
     strategy: str = "auto",
     max_rows: int = 4096,
     progress: Progress | None = None,
+    check: Check = _noop_check,
 ) -> torch.Tensor:
-    """Logits at the last position for every patched run: [len(cells), samples, vocab]."""
+    """Logits at the last position for every patched run: [len(cells), samples, vocab].
+
+    ``check()`` is called between layers and batches; whatever it raises stops the run.
+    """
     import torch
 
     noop = [is_noop(prep, cell) for cell in cells]
@@ -468,13 +498,13 @@ def run_cells(
         if active:
             sub = [cells[i] for i in active]
             out[active] = run_cells(
-                prep, sub, strategy=strategy, max_rows=max_rows, progress=progress
+                prep, sub, strategy=strategy, max_rows=max_rows, progress=progress, check=check
             ).to(out.dtype)
         return out
     if strategy in ("auto", "suffix") and all(c.positions and c.head is None for c in cells):
         runner_s = suffix_runner(prep)
         if runner_s is not None:
-            logits = _run_suffix(prep, runner_s, cells, max_rows, progress)
+            logits = _run_suffix(prep, runner_s, cells, max_rows, progress, check)
             return logits.reshape(len(cells), prep.samples, -1)
     if strategy in ("auto", "suffix"):
         strategy = "resume" if can_resume(prep) else "full"
@@ -489,7 +519,7 @@ def run_cells(
                 if progress is not None:
                     progress((c + f) / len(chunks))
 
-            outs.append(runner(prep, chunk, sub))
+            outs.append(runner(prep, chunk, sub, check))
     logits = torch.cat(outs)
     return logits.reshape(len(cells), prep.samples, -1)
 
@@ -503,15 +533,18 @@ def run_sweep(
     attribution: bool = False,
     strategy: str = "auto",
     progress: Progress | None = None,
+    check: Check = _noop_check,
 ) -> PatchResult:
-    """Patch every cell of a sweep; values and recovery come back layer-major."""
+    """Patch every cell of a sweep; values and recovery come back layer-major.
+
+    ``check()`` is called between layers and batches (see ``run_cells``)."""
     cells = sweep_cells(prep, sweep, positions, window)
     if strategy == "auto":
         can_resume(prep)  # one-time checks, kept out of the timing
         if sweep != "heads":
             suffix_runner(prep)
     t0 = time.perf_counter()
-    logits = run_cells(prep, cells, strategy=strategy, progress=progress)
+    logits = run_cells(prep, cells, strategy=strategy, progress=progress, check=check)
     n_rows, per_cell = cells_shape(prep, sweep, positions)
     flat = logits.reshape(-1, logits.shape[-1])
     metric = metric_values(flat, prep.metric, prep.answer_id, prep.wrong_id)
@@ -571,7 +604,9 @@ def cells_shape(prep: PreparedRuns, sweep: str, positions: Sequence[int] | None)
     return prep.n_layers, prep.n_pos if positions is None else len(positions)
 
 
-def patch_everything(prep: PreparedRuns, position: int | None = None) -> dict[str, float]:
+def patch_everything(
+    prep: PreparedRuns, position: int | None = None, check: Check = _noop_check
+) -> dict[str, float]:
     """Patch the residual stream at every layer at once (at one position, or everywhere).
 
     A sanity check rather than an experiment: with every position patched the corrupted run
@@ -579,7 +614,7 @@ def patch_everything(prep: PreparedRuns, position: int | None = None) -> dict[st
     """
     positions = tuple(range(prep.n_pos)) if position is None else (position,)
     cell = Cell("resid", tuple(range(prep.n_layers)), positions)
-    logits = run_cells(prep, [cell])[0]
+    logits = run_cells(prep, [cell], check=check)[0]
     value = float(metric_values(logits, prep.metric, prep.answer_id, prep.wrong_id).mean())
     prob = float(logits.float().softmax(-1).mean(0)[prep.answer_id])
     return {

@@ -1,102 +1,66 @@
 """The activation patching lab: layer bars, heatmaps, attention vs MLP, heads, the pipeline.
 
-The learner edits an experiment (prompt, corruption, answer, wrong answer), presses Enter,
-and a thread worker loads the model, runs the clean and corrupted prompts and every sweep,
-reporting progress. Results are cached per (model, experiment); bad input gets an inline
-message and leaves the last results on screen. Nothing here imports torch at load time.
+The learner edits an experiment (``PatchForm``), presses Enter, and ``LabScreen`` runs
+``experiment.run`` in a worker (one run at a time: a new run cancels the old, and only the
+newest run's result reaches ``show_result``). Results are cached per (model, params) — only
+results delivered to ``show_result``, never a cancelled run's. A refused parameter gets an
+inline message and leaves the last results on screen. The words live in ``text.py``, the
+form and the saved-runs list in ``panes.py``; nothing here imports torch.
+
+At 80×24 every view fits: the explanation folds to one line (``e`` unfolds it), so the
+twelve layer rows of Bars, Grid, Attn/MLP and Heads are all on screen.
 """
 
 from __future__ import annotations
 
-import json
-import math
-from dataclasses import dataclass, field
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
-from textual.widgets import (
-    Footer,
-    Input,
-    Label,
-    OptionList,
-    ProgressBar,
-    Select,
-    Static,
-    TabbedContent,
-    TabPane,
-)
-from textual.widgets.option_list import Option
+from textual.widgets import Footer, Input, ProgressBar, Select, Static, TabbedContent, TabPane
 
-from tutor.labs.patching.presets import PRESETS, PatchingPreset, get_preset
-from tutor.labs.patching.result import PatchResult
-from tutor.labs.patching.text import inspect_text, pipeline_text
+from tutor.labs.patching import text as words
+from tutor.labs.patching.experiment import Params, Result, load_saved, params_for_preset
+from tutor.labs.patching.panes import CUSTOM, PatchForm, RunsPane, form_values
+from tutor.labs.patching.presets import get_preset
+from tutor.labs.runner import LabInputError
+from tutor.screens.lab_base import LabScreen
 from tutor.widgets.heatmap import Heatmap
 from tutor.widgets.layer_bars import LayerBars
 
 LAB_ID = "patching"
 VIEWS = {"bars": "tab-bars", "heatmap": "tab-grid", "attn-mlp": "tab-am", "heads": "tab-heads"}
 VIEWS |= {"pipeline": "tab-pipeline", "runs": "tab-runs"}
+FOCUS = {"tab-bars": "#bars", "tab-grid": "#grid", "tab-am": "#attn-bars"}
+FOCUS |= {"tab-heads": "#heads-grid", "tab-pipeline": "#pipeline-scroll", "tab-runs": "#runs-list"}
 
 
-@dataclass
-class Bundle:
-    """Everything one experiment produced: the four sweeps and a few extras."""
-
-    resid: PatchResult
-    attn: PatchResult
-    mlp: PatchResult
-    heads: PatchResult
-    subject: tuple[int, int] | None
-    everything: dict[str, float] | None = None
-    params: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "resid": self.resid.to_dict(),
-            "attn": self.attn.to_dict(),
-            "mlp": self.mlp.to_dict(),
-            "heads": self.heads.to_dict(),
-            "subject": list(self.subject) if self.subject else None,
-            "everything": self.everything,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any], params: dict[str, Any]) -> Bundle:
-        subject = data.get("subject")
-        return cls(
-            resid=PatchResult.from_dict(data["resid"]),
-            attn=PatchResult.from_dict(data["attn"]),
-            mlp=PatchResult.from_dict(data["mlp"]),
-            heads=PatchResult.from_dict(data["heads"]),
-            subject=tuple(subject) if subject else None,
-            everything=data.get("everything"),
-            params=params,
-        )
-
-
-class PatchingScreen(Screen[None]):
+class PatchingScreen(LabScreen):
     """Corrupt a prompt, patch clean activations back, and see where the answer lives."""
+
+    LAB_ID = LAB_ID
+    TITLE = "Activation patching"
+    RESULTS_ID = "bars"
+    EXTRA_KEYS = [
+        ("← → ↑ ↓", "Bars, Grid, Heads: move the selected layer / cell"),
+        ("0–9", "Bars: jump to a layer (type 1 then 1 for layer 11)"),
+        ("enter", "In the form: run it · in Runs: open the saved run"),
+        ("tab", "Move between the form and the results"),
+    ]
 
     DEFAULT_CSS = """
     PatchingScreen { layout: vertical; }
-    PatchingScreen .form { height: 1; }
-    PatchingScreen .form Label { padding: 0 1; }
-    PatchingScreen .form Input { width: 1fr; }
-    PatchingScreen #prompt { width: 2fr; }
-    PatchingScreen #noise, PatchingScreen #answer, PatchingScreen #wrong { width: 10; }
-    PatchingScreen #preset { width: 34; }
-    PatchingScreen Input.-invalid { background: $error 40%; }
-    PatchingScreen #form-error { height: auto; color: $error; padding: 0 1; }
-    PatchingScreen #status-row { height: 1; }
+    PatchingScreen #form-error { height: auto; color: $error; text-style: bold; padding: 0 1; }
+    PatchingScreen #status-row { height: auto; max-height: 2; }
+    PatchingScreen #status { height: auto; }
     PatchingScreen #status { width: 1fr; padding: 0 1; }
     PatchingScreen #progress { width: 24; }
-    PatchingScreen #explain { height: auto; max-height: 5; padding: 0 1; color: $text-muted; }
-    PatchingScreen .pane-row { height: 1fr; }
+    PatchingScreen #explain { height: auto; max-height: 8; padding: 0 1; color: $text-muted; }
+    PatchingScreen .pane-row { height: auto; }
+    PatchingScreen #bars-row { height: 1fr; }
     PatchingScreen #bars, PatchingScreen #attn-bars, PatchingScreen #mlp-bars { width: 1fr; }
     PatchingScreen #inspect { width: 1fr; padding: 0 1; }
     PatchingScreen #pipeline-text { padding: 0 1; }
@@ -114,63 +78,55 @@ class PatchingScreen(Screen[None]):
         Binding("n", "step(1)", "Step", show=False, tooltip="Pipeline: next step"),
         Binding("N", "step(-1)", "Back", show=False, tooltip="Pipeline: previous step"),
         Binding("a", "toggle_attribution", "Attrib", tooltip="Grid: attribution vs exact"),
-        Binding("left_square_bracket", "position(-1)", "Pos ←", show=False),
-        Binding("right_square_bracket", "position(1)", "Pos →", show=False),
+        Binding(
+            "left_square_bracket",
+            "position(-1)",
+            "Pos ←",
+            show=False,
+            key_display="[",
+            tooltip="Patch one position earlier",
+        ),
+        Binding(
+            "right_square_bracket",
+            "position(1)",
+            "Pos →",
+            show=False,
+            key_display="]",
+            tooltip="Patch one position later",
+        ),
+        Binding("e", "toggle_explain", "Explain", show=False, tooltip="Fold / unfold the text"),
         Binding("ctrl+s", "save", "Save", tooltip="Save this run to your progress"),
         Binding("x", "export", "Export", tooltip="Write this run as JSON and CSV"),
         Binding("f", "focus_form", "Form", show=False, tooltip="Edit the experiment"),
-        Binding("escape", "app.pop_screen", "Back", tooltip="Back to the previous screen"),
     ]
 
     def __init__(self, preset: str | None = None) -> None:
-        super().__init__()
-        self.preset: PatchingPreset = get_preset(preset)  # ValueError naming known presets
-        self.bundle: Bundle | None = None
+        super().__init__(preset)
+        self.preset = get_preset(preset)  # ValueError naming the known presets
+        self.base: Params = params_for_preset(self.preset.id)  # fields the form does not show
+        self.result: Result | None = None
+        self.params: Params | None = None  # the experiment whose results are on screen
+        self.saved_id: int | None = None
+        self.note = ""
         self.picked_layer = 0
-        self.picked_column = 0  # index into the resid sweep's positions
+        self.picked_column = 0  # index into the resid sweep's columns
         self.head_cell = (0, 0)
         self.pipeline_step = 0
         self.show_attribution = False
-        self._cache: dict[tuple[Any, ...], Bundle] = {}
-        self.running = False
-        self.error: str | None = None
-        self._generation = 0  # results from an older, superseded run are dropped
+        self.explain_open = False
+        self._cache: dict[str, Result] = {}
+        self._submitted: dict[str, str] = {}  # the form as last run or loaded
 
     # ----- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        p = self.preset
-        # Compact (borderless) fields: the form takes two lines, leaving room for the bars.
-        with Horizontal(classes="form"):
-            yield Label("prompt")
-            yield Input(p.prompt, id="prompt", compact=True)
-            yield Label("answer")
-            yield Input(p.answer, id="answer", compact=True)
-            yield Label("wrong")
-            yield Input(p.wrong or "", id="wrong", placeholder="none", compact=True)
-        with Horizontal(classes="form"):
-            yield Label("corrupt")
-            yield Input(
-                p.corrupt or "",
-                id="corrupt",
-                placeholder="blank: noise on the subject",
-                compact=True,
-            )
-            yield Label("noise ×")
-            yield Input(f"{p.noise:g}", id="noise", compact=True)
-            yield Select(
-                [(preset.title, preset.id) for preset in PRESETS.values()],
-                value=p.id,
-                allow_blank=False,
-                id="preset",
-                compact=True,
-            )
+        yield PatchForm(self.base, self.preset.id)
         yield Static("", id="form-error")
         with Horizontal(id="status-row"):
             yield Static("Press Enter in the form (or ctrl+r) to run.", id="status")
-            yield ProgressBar(id="progress", total=100, show_eta=False)
-        yield Static(Text(p.explanation), id="explain")
-        with TabbedContent(id="views", initial=VIEWS.get(p.view, "tab-bars")):
-            with TabPane("Bars", id="tab-bars"), Horizontal(classes="pane-row"):
+            yield ProgressBar(id="progress", total=1.0, show_eta=False)
+        yield Static("", id="explain")
+        with TabbedContent(id="views", initial=VIEWS.get(self.preset.view, "tab-bars")):
+            with TabPane("Bars", id="tab-bars"), Horizontal(id="bars-row"):
                 yield LayerBars(id="bars", title="recovery per layer")
                 with VerticalScroll(id="inspect"):
                     yield Static(Text(""), id="inspect-text")
@@ -187,57 +143,23 @@ class PatchingScreen(Screen[None]):
                 yield Static("", id="heads-note")
             with TabPane("Pipeline", id="tab-pipeline"), VerticalScroll(id="pipeline-scroll"):
                 yield Static("", id="pipeline-text")
-            with TabPane("Runs", id="tab-runs"), VerticalScroll():
-                yield Label("Saved patching runs (Enter to open):")
-                yield OptionList(id="runs-list")
+            with TabPane("Runs", id="tab-runs"):
+                yield RunsPane(id="runs")
         yield Footer()
 
     def on_mount(self) -> None:
+        super().on_mount()
         self.query_one("#progress", ProgressBar).display = False
-        self._refresh_runs()
+        self.query_one("#form-error").display = False
+        self._explain()
+        self.query_one(RunsPane).refresh_runs(getattr(self.app, "store", None))
         self.action_run()
 
-    # ----- the experiment form --------------------------------------------------------------
-    def _form(self) -> dict[str, Any] | None:
-        """Read the form; a value that cannot even be parsed is flagged here."""
+    def focus_results(self) -> None:
+        """Focus the current view's main widget (never the form)."""
+        self.query_one(FOCUS[self.query_one("#views", TabbedContent).active]).focus()
 
-        def text(widget_id: str) -> str:
-            return self.query_one(f"#{widget_id}", Input).value.strip()
-
-        self._clear_invalid()
-        noise_text = text("noise") or "3"
-        try:
-            noise = float(noise_text)
-            if not math.isfinite(noise) or noise < 0:
-                raise ValueError
-        except ValueError:
-            self._show_error("noise", f"{noise_text!r} is not a non-negative number")
-            return None
-        return {
-            "prompt": text("prompt"),
-            "answer": text("answer"),
-            "wrong": text("wrong") or None,
-            "corrupt": text("corrupt") or None,
-            "noise": noise,
-            "samples": self.preset.samples,
-            "window": self.preset.window,
-            "position": self.preset.position,
-            "patch_all_layers": self.preset.patch_all_layers,
-        }
-
-    def _clear_invalid(self) -> None:
-        for widget in self.query(Input):
-            widget.remove_class("-invalid")
-        self.error = None
-        self.query_one("#form-error", Static).update(Text(""))
-
-    def _show_error(self, field_name: str, message: str) -> None:
-        self.error = f"{field_name}: {message}"
-        self.query_one("#form-error", Static).update(Text(f"✗ {field_name}: {message}"))
-        widgets = self.query(f"#{field_name}")
-        if widgets:
-            widgets.first().add_class("-invalid")
-
+    # ----- the form -------------------------------------------------------------------------
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -245,176 +167,125 @@ class PatchingScreen(Screen[None]):
 
     @on(Select.Changed, "#preset")
     def _preset_changed(self, event: Select.Changed) -> None:
-        if event.value == self.preset.id or event.value is Select.BLANK:
-            return
+        if event.value in (self.query_one(PatchForm).preset_id, CUSTOM, Select.BLANK):
+            return  # set by the screen itself, or "custom" (nothing to load)
         self.load_preset(str(event.value))
 
     def load_preset(self, preset_id: str) -> None:
         """Fill the form from a preset, switch to its view and run it."""
-        p = get_preset(preset_id)
-        self.preset = p
-        self.query_one("#prompt", Input).value = p.prompt
-        self.query_one("#answer", Input).value = p.answer
-        self.query_one("#wrong", Input).value = p.wrong or ""
-        self.query_one("#corrupt", Input).value = p.corrupt or ""
-        self.query_one("#noise", Input).value = f"{p.noise:g}"
-        self.query_one("#explain", Static).update(Text(p.explanation))
-        self.action_view(p.view)
+        self.preset = get_preset(preset_id)
+        self.base = params_for_preset(preset_id)
+        form = self.query_one(PatchForm)
+        form.fill(self.base)
+        form.select_preset(preset_id)
+        self._explain()
+        self.action_view(self.preset.view)
         self.action_run()
 
+    def is_dirty(self) -> bool:
+        """The form was edited after its last run (or a refused run): leaving loses it."""
+        return self.query_one(PatchForm).values() != self._submitted
+
+    def leave_question(self) -> str:
+        return "Leave the lab? The form has edits that were not run; they will be lost."
+
     # ----- running ------------------------------------------------------------------------
+    def _cache_key(self, params: Params) -> str:
+        return f"{getattr(self.app, 'model_name', '')}|{getattr(self.app, 'device', '')}|" + (
+            params.model_dump_json()
+        )
+
     def action_run(self) -> None:
-        params = self._form()
-        if params is None:
-            return
-        key = (self._model_name(), *sorted((k, str(v)) for k, v in params.items()))
-        if key in self._cache:
-            self._show_bundle(self._cache[key], "from cache")
-            return
-        self.running = True
-        bar = self.query_one("#progress", ProgressBar)
-        bar.display = True
-        bar.update(progress=0)
-        self._status("Working…")
-        self._generation += 1
-        self._compute(params, key, self._generation)
-
-    def _model_name(self) -> str:
-        return str(getattr(self.app, "model_name", "tutor-gpt"))
-
-    @work(thread=True, exclusive=True, group="patching")
-    def _compute(self, params: dict[str, Any], key: tuple[Any, ...], generation: int) -> None:
-        from tutor.labs.patching.corruption import (
-            CounterfactualCorruption,
-            NoiseCorruption,
-            PatchingInputError,
-        )
-        from tutor.labs.patching.engine import Experiment, patch_everything, prepare, run_sweep
-        from tutor.model.loader import ModelLoadError, get_model
-
-        progress = self._progress_setter()
-        name = self._model_name()
-        progress(2, f"Loading {name}…")
+        form = self.query_one(PatchForm)
         try:
-            model = get_model(name, str(getattr(self.app, "device", "auto")))
-        except ModelLoadError as exc:
-            self.app.call_from_thread(self._failed, generation, None, f"Model not loaded: {exc}")
+            params = form.read(self.base)
+        except LabInputError as exc:
+            self.show_input_error(exc.field, exc.detail)
             return
-        corruption = (
-            CounterfactualCorruption(params["corrupt"])
-            if params["corrupt"]
-            else NoiseCorruption(scale=params["noise"], samples=params["samples"])
-        )
-        experiment = Experiment(
-            params["prompt"], params["answer"], params["wrong"], corruption=corruption
-        )
-        try:
-            progress(10, "Running clean and corrupted…")
-            prep = prepare(model, experiment, name)
-            column = _position_column(params["position"], prep.n_pos, prep.subject)
-            stages = [("resid", 1, True), ("attn", params["window"], False)]
-            stages += [("mlp", params["window"], False), ("heads", 1, False)]
-            results: dict[str, PatchResult] = {}
-            for i, (sweep, window, attribution) in enumerate(stages):
-                lo, hi = 15 + 20 * i, 35 + 20 * i
-
-                def sub(f: float, lo: int = lo, hi: int = hi, sweep: str = sweep) -> None:
-                    progress(lo + (hi - lo) * f, f"Patching {sweep}…")
-
-                results[sweep] = run_sweep(
-                    prep, sweep, window=window, attribution=attribution, progress=sub
-                )
-            everything = patch_everything(prep) if params["patch_all_layers"] else None
-        except PatchingInputError as exc:
-            self.app.call_from_thread(self._failed, generation, exc.field, exc.detail)
+        form.mark_invalid(None)
+        self._submitted = form.values()
+        error = self.query_one("#form-error", Static)
+        error.update("")
+        error.display = False
+        cached = self._cache.get(self._cache_key(params))
+        if cached is not None:
+            self.cancel_run()
+            self.show_result(params, cached, "from cache")
             return
-        bundle = Bundle(
-            results["resid"],
-            results["attn"],
-            results["mlp"],
-            results["heads"],
-            prep.subject,
-            everything,
-            params,
-        )
-        self.app.call_from_thread(self._done, generation, key, bundle, column)
+        self.query_one("#progress", ProgressBar).display = True
+        self.show_progress(0.0, "Working…")
+        self.start_run(params)
 
-    def _progress_setter(self) -> Any:
-        def set_progress(value: float, message: str) -> None:
-            def apply() -> None:
-                self.query_one("#progress", ProgressBar).update(progress=value)
-                self._status(message)
+    def show_progress(self, fraction: float, text: str) -> None:
+        self.query_one("#progress", ProgressBar).update(progress=fraction)
+        self._status(text)
 
-            self.app.call_from_thread(apply)
-
-        return set_progress
-
-    def _failed(self, generation: int, field_name: str | None, message: str) -> None:
-        if generation != self._generation:
-            return
-        self.running = False
+    def run_finished(self) -> None:
         self.query_one("#progress", ProgressBar).display = False
-        if field_name is None:
-            self._status(message)
-            self.error = message
-            if isinstance(self.focused, Input):
-                self.action_view(self.current_view)
-        else:
-            self._show_error(field_name, message)
-            self._status("Not run: fix the form (the results below are from the last run).")
 
-    def _done(self, generation: int, key: tuple[Any, ...], bundle: Bundle, column: int) -> None:
-        self._cache[key] = bundle
-        if generation != self._generation:
-            return
-        self.running = False
-        self.query_one("#progress", ProgressBar).display = False
-        self._cache[key] = bundle
-        self.picked_column = column
-        self._show_bundle(bundle, f"{bundle.resid.elapsed_ms:.0f} ms for the residual sweep")
+    def show_input_error(self, field: str, detail: str) -> None:
+        self.query_one(PatchForm).mark_invalid(field)
+        error = self.query_one("#form-error", Static)
+        error.update(Text(f"✗ {field}: {detail}"))
+        error.display = True
+        self._status("Not run: fix the form (the results below are from the last run).")
+
+    def show_result(self, params: Any, result: Any, note: str = "") -> None:
+        """A finished run (current generation only: the base drops older ones), a cached
+        result or a saved run: cache it, pick the bars' column, say custom if edited."""
+        if not note:
+            self._cache[self._cache_key(params)] = result
+        self.result, self.params, self.note = result, params, note
+        self.saved_id = None
+        self.picked_column = result.bar_column()
+        self.picked_layer = max(0, min(self.picked_layer, result.resid.n_layers - 1))
+        form = self.query_one(PatchForm)
+        form.shown = params
+        form.mark_edited()
+        preset = self.preset.id if params == params_for_preset(self.preset.id) else CUSTOM
+        form.select_preset(preset)
+        self._explain()
+        self._render_all()
         if isinstance(self.focused, Input):  # leave the form: the keys now explore the result
-            self.action_view(self.current_view)
+            self.focus_results()
+
+    @on(Input.Changed)
+    def _result_status(self) -> None:
+        """The status line for the results on screen (also when a field changes, so an edit
+        made during or after a run is flagged beside the old results)."""
+        if self.result is None or self.running:
+            return
+        r = self.result.resid
+        edited = self.query_one(PatchForm).is_edited()
+        note = f"{r.corruption}, {self.note}" if self.note else r.corruption
+        self._status(words.status_text(r, note, self.saved_id, edited))
 
     def _status(self, message: str) -> None:
         self.query_one("#status", Static).update(Text(message))
 
-    # ----- showing results -------------------------------------------------------------------
-    def _show_bundle(self, bundle: Bundle, note: str) -> None:
-        self.bundle = bundle
-        r = bundle.resid
-        self.picked_column = max(0, min(self.picked_column, len(r.columns) - 1))
-        self.picked_layer = max(0, min(self.picked_layer, r.n_layers - 1))
-        self._status(
-            f"{r.metric}: clean {r.clean:.3f}, corrupted {r.corrupted:.3f} · {note}"
-            + (" · unsaved (ctrl+s)" if "id" not in bundle.params else "")
-        )
-        self._render_all()
+    def _explain(self) -> None:
+        custom = self.query_one(PatchForm).preset_id == CUSTOM
+        text = words.CUSTOM_EXPLANATION if custom else self.preset.explanation
+        shown = text if self.explain_open else words.folded(text, max(20, self.size.width - 2))
+        self.query_one("#explain", Static).update(Text(shown))
 
+    # ----- showing results -------------------------------------------------------------------
     def _render_all(self) -> None:
-        b = self.bundle
-        if b is None:
+        if self.result is None or self.params is None:
             return
-        r = b.resid
-        col_label = (
-            f"{r.columns[self.picked_column]!r} (position {r.positions[self.picked_column]})"
-        )
+        b, r = self.result, self.result.resid
+        self._result_status()
+        col_label = words.column_label(r, self.picked_column)
         bars = self.query_one("#bars", LayerBars)
-        bars.set_data(r.layer_bars(self.picked_column), title=f"recovery per layer at {col_label}")
+        bars.set_data(r.layer_bars(self.picked_column), title=f"recovery at {col_label}")
         bars.selected = self.picked_layer
-        self._render_inspect()
         grid = self.query_one("#grid", Heatmap)
         if self.show_attribution and r.attribution is not None:
             grid.set_data(r.attribution, None, r.columns, "attribution patching (estimate)")
         else:
             grid.set_data(r.recovery, None, r.columns, "recovery: resid_pre, layer × position")
         grid.cursor = (self.picked_layer, self.picked_column)
-        corr = r.attribution_corr
-        note = (
-            "a: show the attribution estimate instead" if not self.show_attribution else "a: back"
-        )
-        if corr is not None and math.isfinite(corr):
-            note = f"attribution vs exact: correlation {corr:.2f}.  " + note
-        self.query_one("#grid-note", Static).update(Text(note))
+        self.query_one("#grid-note", Static).update(Text(words.grid_note(r, self.show_attribution)))
         window = f" (window of {b.attn.window} layers)" if b.attn.window > 1 else ""
         self.query_one("#attn-bars", LayerBars).set_data(b.attn.layer_bars(self.picked_column))
         self.query_one("#mlp-bars", LayerBars).set_data(b.mlp.layer_bars(self.picked_column))
@@ -423,158 +294,114 @@ class PatchingScreen(Screen[None]):
         )
         heads = self.query_one("#heads-grid", Heatmap)
         heads.set_data(b.heads.recovery, None, b.heads.columns, "recovery per head (all positions)")
-        hr, hc = self.head_cell
-        cell = b.heads.top_tokens[hr][hc] if b.heads.top_tokens else []
-        top = ", ".join(t for t, _ in cell[:3])
         self.query_one("#heads-note", Static).update(
-            Text(
-                f"L{hr}H{hc}: recovery {b.heads.recovery[hr][hc]:+.2f}, "
-                f"P({b.heads.answer}) {b.heads.patched_prob[hr][hc]:.3f}; top after patch: {top}"
-            )
+            Text(words.heads_note(b.heads, *self.head_cell))
         )
-        self._render_pipeline()
+        self._render_cell()
 
-    def _render_inspect(self) -> None:
-        b = self.bundle
+    def _render_cell(self) -> None:
+        """The inspect panel and the pipeline: both follow the selected layer and column."""
+        b = self.result
         if b is None:
             return
-        text = inspect_text(b.resid, self.picked_layer, self.picked_column, b.subject)
-        if b.everything is not None:
-            text += (
-                f"\n\nPatch every layer at every position at once: recovery "
-                f"{b.everything['recovery']:.2f}, P({b.resid.answer}) {b.everything['prob']:.3f}."
-            )
+        text = words.inspect_text(b.resid, self.picked_layer, self.picked_column, b.subject)
+        text += words.everything_text(b.resid.answer, b.everything)
         self.query_one("#inspect-text", Static).update(Text(text))
-
-    def _render_pipeline(self) -> None:
-        b = self.bundle
-        if b is None:
-            return
-        text = pipeline_text(
+        step = words.pipeline_text(
             b.resid, self.pipeline_step, self.picked_layer, self.picked_column, b.subject
         )
-        self.query_one("#pipeline-text", Static).update(Text(text))
+        self.query_one("#pipeline-text", Static).update(Text(step))
 
-    @on(LayerBars.Selected, "#bars")
-    def _bar_selected(self, event: LayerBars.Selected) -> None:
-        self.picked_layer = event.index
-        self._render_inspect()
-        self._render_pipeline()
+    def on_layer_bars_selected(self, event: LayerBars.Selected) -> None:
+        if event.bars.id == "bars":
+            self.picked_layer = event.index
+            self._render_cell()
 
-    @on(Heatmap.Selected, "#grid")
-    def _cell_selected(self, event: Heatmap.Selected) -> None:
-        if self.bundle is None or (event.row, event.col) == (self.picked_layer, self.picked_column):
+    def on_heatmap_selected(self, event: Heatmap.Selected) -> None:
+        if self.result is None:
             return
-        self.picked_layer, self.picked_column = event.row, event.col
-        self._render_all()
-
-    @on(Heatmap.Selected, "#heads-grid")
-    def _head_selected(self, event: Heatmap.Selected) -> None:
-        if self.bundle is None or (event.row, event.col) == self.head_cell:
-            return
-        self.head_cell = (event.row, event.col)
-        self._render_all()
+        if event.heatmap.id == "grid" and (event.row, event.col) != (
+            self.picked_layer,
+            self.picked_column,
+        ):
+            self.picked_layer, self.picked_column = event.row, event.col
+            self._render_all()
+        elif event.heatmap.id == "heads-grid" and (event.row, event.col) != self.head_cell:
+            self.head_cell = (event.row, event.col)
+            note = words.heads_note(self.result.heads, *self.head_cell)
+            self.query_one("#heads-note", Static).update(Text(note))
 
     # ----- actions ------------------------------------------------------------------------
     def action_view(self, view: str) -> None:
         tab = VIEWS.get(view, "tab-bars")
         self.query_one("#views", TabbedContent).active = tab
-        focus = {"tab-bars": "#bars", "tab-grid": "#grid", "tab-am": "#attn-bars"}
-        focus |= {"tab-heads": "#heads-grid", "tab-runs": "#runs-list"}
-        focus |= {"tab-pipeline": "#pipeline-scroll"}
-        if tab in focus:
-            # Focus once the pane is shown: a hidden widget cannot take focus.
-            self.call_after_refresh(self.query_one(focus[tab]).focus)
-
-    @property
-    def current_view(self) -> str:
-        active = self.query_one("#views", TabbedContent).active
-        return next((v for v, t in VIEWS.items() if t == active), "bars")
+        # Focus once the pane is shown: a hidden widget cannot take focus.
+        self.call_after_refresh(self.focus_results)
 
     def action_step(self, delta: int) -> None:
         self.pipeline_step = max(0, min(2, self.pipeline_step + delta))
-        self._render_pipeline()
+        self._render_cell()
 
     def action_toggle_attribution(self) -> None:
         self.show_attribution = not self.show_attribution
         self._render_all()
 
+    def action_toggle_explain(self) -> None:
+        self.explain_open = not self.explain_open
+        self._explain()
+
     def action_position(self, delta: int) -> None:
-        if self.bundle is None:
-            return
-        self.picked_column = max(
-            0, min(len(self.bundle.resid.columns) - 1, self.picked_column + delta)
-        )
-        self._render_all()
+        if self.result is not None:
+            last = len(self.result.resid.columns) - 1
+            self.picked_column = max(0, min(last, self.picked_column + delta))
+            self._render_all()
 
     def action_focus_form(self) -> None:
         self.query_one("#prompt", Input).focus()
 
     def action_save(self) -> None:
         store = getattr(self.app, "store", None)
-        if self.bundle is None or store is None:
+        if self.result is None or self.params is None or store is None:
             self.notify("Nothing to save yet.", severity="warning")
             return
-        b = self.bundle
-        title = f"{b.resid.prompt} → {b.resid.answer} ({b.resid.corruption})"
-        params = {k: v for k, v in b.params.items() if k != "id"}
-        params["model"] = self._model_name()
-        run_id = store.save_run(LAB_ID, title, params, b.to_dict())
-        b.params["id"] = run_id
-        self.notify(f"Saved as run {run_id}.")
-        self._refresh_runs()
+        r = self.result.resid
+        title = f"{r.prompt} → {r.answer} ({r.corruption})"
+        params = {**self.params.model_dump(), "model": getattr(self.app, "model_name", "")}
+        self.saved_id = store.save_run(LAB_ID, title, params, self.result.to_saved())
+        self.notify(f"Saved as run {self.saved_id}.")
+        self.query_one(RunsPane).refresh_runs(store)
+        self._render_all()
 
     def action_export(self) -> None:
-        if self.bundle is None:
+        if self.result is None:
             self.notify("Nothing to export yet.", severity="warning")
             return
         from datetime import datetime
 
+        from tutor.labs.jsonout import dumps
         from tutor.paths import data_dir
 
         folder = data_dir() / "exports"
         folder.mkdir(parents=True, exist_ok=True)
         stem = folder / f"patching-{datetime.now():%Y%m%d-%H%M%S}"
-        json_path = stem.with_suffix(".json")
-        csv_path = stem.with_suffix(".csv")
-        json_path.write_text(json.dumps(self.bundle.to_dict(), indent=1), encoding="utf-8")
-        csv_path.write_text(self.bundle.resid.to_csv(), encoding="utf-8")
+        json_path, csv_path = stem.with_suffix(".json"), stem.with_suffix(".csv")
+        json_path.write_text(dumps({"params": self.params, "result": self.result}), "utf-8")
+        csv_path.write_text(self.result.resid.to_csv(), encoding="utf-8")
         self.notify(f"Wrote {json_path} and {csv_path.name}")
 
-    def _refresh_runs(self) -> None:
-        store = getattr(self.app, "store", None)
-        runs_list = self.query_one("#runs-list", OptionList)
-        runs_list.clear_options()
-        if store is None or not hasattr(store, "list_runs"):
-            runs_list.add_option(Option("No progress store: runs cannot be listed.", disabled=True))
-            return
-        runs = store.list_runs(LAB_ID)
-        if not runs:
-            runs_list.add_option(Option("No saved runs yet (ctrl+s saves one).", disabled=True))
-        for run in runs:
-            when = f"{run.created_at:%Y-%m-%d %H:%M}"
-            runs_list.add_option(Option(Text(f"#{run.id} {when} {run.title}"), id=str(run.id)))
-        if runs:
-            runs_list.highlighted = 0
-
-    @on(OptionList.OptionSelected, "#runs-list")
-    def _open_run(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id is None:
-            return
-        record = self.app.store.load_run(int(event.option.id))
+    def on_runs_pane_open(self, message: RunsPane.Open) -> None:
+        record = self.app.store.load_run(message.run_id)
         try:
-            bundle = Bundle.from_dict(record.result, {**record.params, "id": record.id})
+            params, result = load_saved(record.params, record.result)
         except (KeyError, TypeError, ValueError) as exc:
             self.notify(f"Run {record.id} cannot be shown ({exc}).", severity="error")
             return
-        self._show_bundle(bundle, f"saved run #{record.id}")
+        self.cancel_run()
+        self.base = params
+        form = self.query_one(PatchForm)
+        form.fill(params)
+        self._submitted = {k: v.strip() for k, v in form_values(params).items()}
+        self.show_result(params, result, f"saved run #{record.id}")
+        self.saved_id = record.id
+        self._render_all()
         self.action_view("bars")
-
-
-def _position_column(position: str, n_pos: int, subject: tuple[int, int] | None) -> int:
-    """The bars' column for a preset's position: last, subject (its last token) or an index."""
-    if position == "subject" and subject is not None:
-        return subject[1] - 1
-    if position.isdigit() and int(position) < n_pos:
-        return int(position)
-    return n_pos - 1

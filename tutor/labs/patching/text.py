@@ -121,3 +121,142 @@ def pipeline_text(
             "the corruption destroyed."
         )
     return "\n".join(out)
+
+
+# ----- command-line text ------------------------------------------------------------------
+
+
+def _fmt(x: float) -> str:
+    return "   nan" if not math.isfinite(x) else f"{x:6.2f}"
+
+
+def sweep_text(r: PatchResult, position: int | None) -> str:
+    """One sweep as text: layer bars at token ``position`` (position sweeps), then the grid."""
+    lines = [
+        f"{r.prompt!r} → {r.answer!r}   corruption: {r.corruption}",
+        f"metric {r.metric}: clean {r.clean:.3f}, corrupted {r.corrupted:.3f}; "
+        f"sweep {r.sweep} in {r.elapsed_ms:.0f} ms",
+        "",
+    ]
+    if r.positions is not None and position is not None:
+        col = r.column_of(position)
+        lines.append(f"recovery per layer at position {position} ({r.columns[col]!r}):")
+        lines += _bar_lines(r.layer_bars(col))
+        lines.append("")
+    width = max(6, *(len(c) for c in r.columns))
+    lines.append("recovery grid (rows: layers):")
+    lines.append("      " + " ".join(c[:width].rjust(width) for c in r.columns))
+    for layer, row in enumerate(r.recovery):
+        lines.append(f"  L{layer:<3d}" + " ".join(_fmt(v).rjust(width) for v in row))
+    if r.attribution_corr is not None:
+        lines.append(f"\nattribution patching vs exact: correlation {r.attribution_corr:.3f}")
+    return "\n".join(lines)
+
+
+def _bar_lines(values: list[float]) -> list[str]:
+    lines = []
+    for layer, value in enumerate(values):
+        filled = 0 if not math.isfinite(value) else max(0, min(40, round(value * 40)))
+        lines.append(f"  L{layer:<3d}{_fmt(value)} {'█' * filled}")
+    return lines
+
+
+def top_heads(heads: PatchResult, k: int = 5) -> list[tuple[int, int, float]]:
+    """The ``k`` heads whose patch recovers most: (layer, head, recovery)."""
+    cells = [
+        (layer, head, value)
+        for layer, row in enumerate(heads.recovery)
+        for head, value in enumerate(row)
+        if math.isfinite(value)
+    ]
+    return sorted(cells, key=lambda c: -c[2])[:k]
+
+
+def result_text(
+    resid: PatchResult,
+    attn: PatchResult,
+    mlp: PatchResult,
+    heads: PatchResult,
+    column: int,
+    everything: dict[str, float | None] | None,
+) -> str:
+    """``mitutor run patching`` as text: the residual sweep, attention and MLP at the bars'
+    column, the strongest heads, and the patch-everything check."""
+    position = resid.positions[column] if resid.positions is not None else None
+    lines = [sweep_text(resid, position), ""]
+    label = f"position {position} ({resid.columns[column]!r})"
+    window = f", window of {attn.window} layers" if attn.window > 1 else ""
+    lines.append(f"attention output vs MLP output at {label}{window}:")
+    for layer, (a, m) in enumerate(
+        zip(attn.layer_bars(column), mlp.layer_bars(column), strict=True)
+    ):
+        lines.append(f"  L{layer:<3d}attn {_fmt(a)}   mlp {_fmt(m)}")
+    lines.append("")
+    lines.append("heads that recover most (each patched at every position):")
+    for layer, head, value in top_heads(heads):
+        lines.append(f"  L{layer}H{head}  {value:+.2f}")
+    if everything is not None:
+        rec = everything.get("recovery")
+        shown = "nan" if rec is None or not math.isfinite(rec) else f"{rec:.2f}"
+        lines.append(f"\npatching every layer at every position at once: recovery {shown}")
+    return "\n".join(lines)
+
+
+# ----- the screen's one-line notes ----------------------------------------------------------
+
+CUSTOM_EXPLANATION = (
+    "Custom experiment: the form differs from every preset. The views show your prompt, "
+    "answer and corruption; pick a preset in the selector to go back to a guided one."
+)
+
+
+def folded(explanation: str, width: int) -> str:
+    """The explanation cut to one line, saying how to unfold it."""
+    tail = " … (e: more)"
+    if len(explanation) <= width:
+        return explanation
+    return explanation[: max(0, width - len(tail))].rstrip() + tail
+
+
+def status_text(r: PatchResult, note: str, saved_id: int | None, edited: bool) -> str:
+    """The line above the views: what the results are, where they came from, saved or not."""
+    parts = [f"{r.metric}: clean {_p(r.clean)}, corrupted {_p(r.corrupted)}", note]
+    parts = [part for part in parts if part]
+    parts.append(f"saved as run #{saved_id}" if saved_id is not None else "unsaved (ctrl+s)")
+    if edited:
+        parts.append("✎ form edited since: enter runs it")
+    return " · ".join(parts)
+
+
+def column_label(r: PatchResult, column: int) -> str:
+    position = r.positions[column] if r.positions is not None else column
+    return f"{r.columns[column]!r} (position {position})"
+
+
+def grid_note(r: PatchResult, showing_attribution: bool) -> str:
+    note = (
+        "a: back to the exact grid" if showing_attribution else "a: show the attribution estimate"
+    )
+    if r.attribution_corr is not None and math.isfinite(r.attribution_corr):
+        note = f"attribution vs exact: correlation {r.attribution_corr:.2f}.  " + note
+    return note
+
+
+def heads_note(heads: PatchResult, layer: int, head: int) -> str:
+    cell = heads.top_tokens[layer][head] if heads.top_tokens else []
+    top = ", ".join(t for t, _ in cell[:3])
+    return (
+        f"L{layer}H{head}: recovery {_p(heads.recovery[layer][head])}, "
+        f"P({heads.answer}) {_p(heads.patched_prob[layer][head])}; top after patch: {top}"
+    )
+
+
+def everything_text(answer: str, everything: dict[str, float | None] | None) -> str:
+    if everything is None:
+        return ""
+    rec, prob = everything.get("recovery"), everything.get("prob")
+    shown = "nan" if rec is None or not math.isfinite(rec) else f"{rec:.2f}"
+    return (
+        f"\n\nPatch every layer at every position at once: recovery {shown}, "
+        f"P({answer}) {_p(prob if prob is not None else float('nan'))}."
+    )
