@@ -107,6 +107,19 @@ async def test_keys_typed_while_loading_do_not_reach_the_form(make_app, tiny4_di
         assert not isinstance(app.focused, Input)
 
 
+async def test_the_screen_never_auto_focuses_the_form(make_app, tiny4_dir):
+    """Textual focuses the screen's AUTO_FOCUS (else the app's, "*") when a screen is shown,
+    before on_mount runs: in a real terminal a key typed then replaced the prompt."""
+    app = make_app(str(tiny4_dir))
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_lab("patching")
+        await pilot.pause()
+        screen = app.screen
+        screen.set_focus(None)
+        screen._update_auto_focus()
+        assert not isinstance(app.focused, Input)
+
+
 async def test_an_exception_in_the_worker_shows_the_panel_and_esc_goes_home(
     make_app, tiny4_dir, monkeypatch, _isolated_home
 ):

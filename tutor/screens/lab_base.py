@@ -92,7 +92,9 @@ class ConfirmScreen(ModalScreen[bool]):
 class LabScreen(Screen[None]):
     """Base class of every lab screen (see the module docstring for the contract)."""
 
-    AUTO_FOCUS = None  # never the first Input: keys typed while loading must not land there
+    # Never the first Input: keys typed while the screen mounts must not land there. ("" and
+    # not None: None falls back to the app's AUTO_FOCUS, "*", which picks the prompt field.)
+    AUTO_FOCUS = ""
     LAB_ID: ClassVar[str] = ""
     RESULTS_ID: ClassVar[str | None] = None  # CSS id (without #) of the first-focused widget
     EXTRA_KEYS: ClassVar[list[tuple[str, str]]] = []  # keys handled inside widgets, for `?`
