@@ -1,6 +1,6 @@
 """Where things live: the user's data directory and the bundled lessons, quizzes and model.
 
-Lessons and quizzes sit at the repository root (``content/``, ``quizzes/``) in a checkout
+Lessons, quizzes and exercises sit at the repository root (``content/``, ``quizzes/``) in a checkout
 and under ``tutor/_bundled/`` in an installed wheel; both are found here.
 """
 
@@ -29,6 +29,11 @@ def content_dir() -> Path:
 def quizzes_dir() -> Path:
     """The directory holding the bundled quizzes (YAML)."""
     return _bundled("quizzes")
+
+
+def exercises_dir() -> Path:
+    """The directory holding the bundled exercises (one sub-directory each)."""
+    return _bundled("exercises")
 
 
 def data_dir() -> Path:
