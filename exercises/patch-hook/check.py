@@ -4,10 +4,8 @@ import torch
 
 
 def _hook_counts(model):
-    return {
-        name: len(getattr(module, "_forward_hooks", {}))
-        for name, module in model.named_modules()
-    }
+    points = getattr(model, "hook_dict", None) or dict(model.named_modules())
+    return {name: len(getattr(module, "_forward_hooks", {})) for name, module in points.items()}
 
 
 def check(env):

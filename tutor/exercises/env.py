@@ -108,7 +108,9 @@ class Env:
     def function(self, name: str) -> Any:
         fn = getattr(self.task, name, None)
         if fn is None:
-            self.fail(f"{self.file} does not define {name}() (it is the function the task asks for)")
+            self.fail(
+                f"{self.file} does not define {name}() (it is the function the task asks for)"
+            )
         if not callable(fn):
             self.fail(f"{name} in {self.file} is a {type(fn).__name__}, not a function")
         return fn
@@ -162,8 +164,7 @@ class Env:
         got = got.detach()
         if got.shape != expected.shape:
             message = (
-                f"{what} has shape {_shape(got)}; expected "
-                f"{_describe_shape(_shape(expected))}"
+                f"{what} has shape {_shape(got)}; expected {_describe_shape(_shape(expected))}"
             )
             self.fail(message + (f": {shape_hint}" if shape_hint else ""))
         if expected.dtype == torch.bool:
@@ -184,9 +185,7 @@ class Env:
             index = tuple(int(i) for i in torch.unravel_index(torch.tensor(flat), got.shape))
             where = f" at index {list(index)}" if index else ""
             mine, want = got_f.flatten()[flat].item(), exp_f.flatten()[flat].item()
-            self.fail(
-                f"{what} is off{where}: yours {mine:.5g}, expected {want:.5g}" + _tail(hint)
-            )
+            self.fail(f"{what} is off{where}: yours {mine:.5g}, expected {want:.5g}" + _tail(hint))
         return got
 
     def number(
