@@ -266,6 +266,6 @@ def load_exercises(
         seen[exercise.id] = file
         exercises.append(exercise)
     order = lesson_order or {}
-    exercises.sort(key=lambda e: (order.get(e.lesson, 10_000), e.meta.order, e.id))
+    exercises.sort(key=lambda e: (order.get(e.lesson, 10_000), e.lesson, e.meta.order, e.id))
     problems.sort(key=lambda p: (p.file, p.line))
     return ExerciseSet(exercises, problems)

@@ -166,7 +166,7 @@ class ExerciseScreen(Screen[None]):
         Binding("h", "hint", "Hint", show=False, tooltip="Show the next hint"),
         Binding("s", "solution", "Solution", show=False, tooltip="Show the reference (asks first)"),
         Binding("x", "reset", "Reset", show=False, tooltip="Put the starter back (asks first)"),
-        Binding("escape", "back", "Back", tooltip="Save and go back to the list"),
+        Binding("escape", "back", "Back", priority=True, tooltip="Save and go back to the list"),
     ]
 
     def __init__(self, exercise: Exercise) -> None:
@@ -203,9 +203,12 @@ class ExerciseScreen(Screen[None]):
         meta = self.exercise.meta
         self.query_one("#exercise-info", Static).update(
             f"{meta.stars}  importance: {meta.importance.value}  ~{meta.minutes} min  "
-            f"file: {self.path}"
+            "ctrl+t: task ⇄ code"
         )
-        self.query_one("#task-text", Static).update(self.exercise.task_text())
+        self.query_one("#task-text", Static).update(
+            f"{self.exercise.task_text()}\n\nYour file: {self.path}\n"
+            "(e or ctrl+o opens it in $EDITOR; saved changes are checked automatically)"
+        )
         self._show_hints()
         self._known_mtime = self._mtime()
         self.set_interval(POLL_INTERVAL_S, self._poll_file)
