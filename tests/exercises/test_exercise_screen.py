@@ -104,6 +104,23 @@ async def test_hints_reset_and_file_change_rechecks():
         assert "ValueError" in path.with_name("task.py.bak").read_text()
 
 
+async def test_editor_highlights_python_or_falls_back_to_plain_text(monkeypatch):
+    from tutor.screens import exercises as screens
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_exercise(EXERCISE)
+        await pilot.pause()
+        assert app.screen.query_one("#editor", TextArea).language == "python"
+    monkeypatch.setattr(screens, "python_highlighting", lambda: False)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_exercise(EXERCISE)
+        await pilot.pause()
+        editor = app.screen.query_one("#editor", TextArea)
+        assert editor.language is None and "TODO" in editor.text
+
+
 class SnapshotApp(TutorApp):
     def __init__(self) -> None:
         super().__init__(content_dirs=[CONTENT], quiz_dirs=[QUIZZES])

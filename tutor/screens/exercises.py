@@ -44,13 +44,25 @@ if TYPE_CHECKING:
 POLL_INTERVAL_S = 1.0
 
 
-def make_editor(text: str) -> TextArea:
-    """A code editor; Python highlighting if tree-sitter's Python grammar is available."""
+def python_highlighting() -> bool:
+    """Whether tree-sitter and its Python grammar are installed (offline: nothing fetched)."""
     try:
-        editor = TextArea.code_editor(text, language="python", id="editor")
-    except Exception:  # no tree-sitter: the language is unknown, edit as plain text
-        editor = TextArea.code_editor(text, id="editor")
-    if editor.language is None:
+        from textual._tree_sitter import get_language
+
+        return get_language("python") is not None
+    except Exception:  # an older or newer Textual without this module: no highlighting
+        return False
+
+
+def make_editor(text: str) -> TextArea:
+    """A code editor; Python highlighting if tree-sitter's Python grammar is available.
+
+    Asking TextArea for a language it cannot load raises when the widget mounts, so the
+    grammar is looked for first and the editor falls back to plain text without it.
+    """
+    language = "python" if python_highlighting() else None
+    editor = TextArea.code_editor(text, language=language, id="editor")
+    if language is None:
         editor.border_subtitle = "plain text (install tree-sitter-python to highlight)"
     return editor
 
