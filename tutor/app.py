@@ -243,6 +243,43 @@ class TutorApp(App[None]):
 
         self.push_screen(ProgressScreen())
 
+    # Exercises: loaded on first use (parsing them costs a few milliseconds).
+
+    def exercise_set(self):
+        """The bundled exercises (loaded once), sorted in lesson order."""
+        if getattr(self, "_exercises", None) is None:
+            from tutor.curriculum.exercises import load_exercises
+
+            order = {lesson.id: lesson.order for lesson in self.curriculum.lessons}
+            self._exercises = load_exercises(lesson_order=order)
+        return self._exercises
+
+    def due_exercise_ids(self) -> list[str]:
+        """Failed exercises whose review card is due."""
+        from tutor.curriculum.review import due_exercises
+
+        return due_exercises(self.store, [e.id for e in self.exercise_set().exercises])
+
+    def open_exercises(self) -> None:
+        from tutor.screens.exercises import ExercisesScreen
+
+        self.push_screen(ExercisesScreen())
+
+    def open_exercise(self, exercise_id: str) -> None:
+        from tutor.screens.exercises import ExerciseScreen
+
+        try:
+            exercise = self.exercise_set().get(exercise_id)
+        except KeyError as exc:
+            self.notify(str(exc.args[0]), severity="error", markup=False)
+            return
+        try:
+            screen = ExerciseScreen(exercise)
+        except OSError as err:
+            self.notify(f"Cannot open your copy: {err}", severity="error", markup=False)
+            return
+        self.push_screen(screen)
+
     def open_lab(self, lab_id: str, preset: str | None = None) -> None:
         """Open a lab screen; a lab that cannot be built yet gets a message, not a crash."""
         from tutor.labs.registry import check_preset, lab, screen_class

@@ -1,6 +1,6 @@
 """Where things live: the user's data directory and the bundled lessons, quizzes and model.
 
-Lessons and quizzes sit at the repository root (``content/``, ``quizzes/``) in a checkout
+Lessons, quizzes and exercises sit at the repository root (``content/``, ``quizzes/``) in a checkout
 and under ``tutor/_bundled/`` in an installed wheel; both are found here.
 """
 
@@ -47,6 +47,11 @@ def _make_dir(path: Path, what: str) -> Path:
     if not path.is_dir():
         raise DataDirError(f"{what} {path} is not a directory")
     return path
+
+
+def exercises_dir() -> Path:
+    """The directory holding the bundled exercises (one sub-directory each)."""
+    return _bundled("exercises")
 
 
 def data_dir() -> Path:

@@ -120,6 +120,19 @@ class RunRecord:
 
 
 @dataclass(frozen=True)
+class ExerciseAttempt:
+    """One check of an exercise."""
+
+    id: int
+    exercise_id: str
+    lesson_id: str | None
+    passed: bool
+    message: str
+    duration_s: float | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class LessonStats:
     """What the home and progress screens show for one lesson."""
 
@@ -615,3 +628,70 @@ class ProgressStore:
             json.loads(row[4]),
             json.loads(row[5]),
         )
+
+    # -- exercises -----------------------------------------------------------------------
+
+    @_kept_on_failure
+    def record_exercise_attempt(
+        self,
+        exercise_id: str,
+        lesson_id: str | None,
+        passed: bool,
+        message: str,
+        duration_s: float | None = None,
+        when: datetime | None = None,
+    ) -> None:
+        """Store one check and, atomically, update the exercise's review card.
+
+        A failed check creates the card (due at once, like a missed question); a pass
+        moves an existing card days ahead. The card's id is ``exercise:<id>``.
+        """
+        from tutor.curriculum.grading import SelfRating
+        from tutor.curriculum.review import exercise_card_id
+
+        moment = (when or utcnow()).astimezone(UTC)
+        stamp = _iso(moment)
+        card_id = exercise_card_id(exercise_id)
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO exercise_attempts (exercise_id, lesson_id, passed, message, "
+                "duration_s, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (exercise_id, lesson_id, int(passed), message, duration_s, stamp),
+            )
+            row = conn.execute(
+                "SELECT card FROM cards WHERE question_id = ?", (card_id,)
+            ).fetchone()
+            if row is None and passed:
+                return
+            card = card_from_json(row[0]) if row else self.scheduler.new_card(card_id, moment)
+            rating = SelfRating.GOOD if passed else SelfRating.AGAIN
+            card = self.scheduler.review(card, rating, moment)
+            conn.execute(
+                "INSERT INTO cards VALUES (?, ?, ?, ?) ON CONFLICT (question_id) DO UPDATE SET "
+                "card = excluded.card, due_ts = excluded.due_ts, updated_at = excluded.updated_at",
+                (card_id, card.to_json(), card.due.timestamp(), stamp),
+            )
+
+    def exercise_attempts(self, exercise_id: str | None = None) -> list[ExerciseAttempt]:
+        """Checks, oldest first, optionally of one exercise."""
+        sql = (
+            "SELECT id, exercise_id, lesson_id, passed, message, duration_s, created_at "
+            "FROM exercise_attempts"
+        )
+        args: tuple[Any, ...] = ()
+        if exercise_id is not None:
+            sql += " WHERE exercise_id = ?"
+            args = (exercise_id,)
+        return [
+            ExerciseAttempt(r[0], r[1], r[2], bool(r[3]), r[4], r[5], datetime.fromisoformat(r[6]))
+            for r in self._read(sql + " ORDER BY id", args)
+        ]
+
+    def exercise_results(self) -> dict[str, tuple[bool, bool]]:
+        """Per checked exercise: (latest check passed, ever passed)."""
+        rows = self._read(
+            "SELECT exercise_id, MAX(passed), "
+            "(SELECT passed FROM exercise_attempts AS b WHERE b.exercise_id = a.exercise_id "
+            "ORDER BY id DESC LIMIT 1) FROM exercise_attempts AS a GROUP BY exercise_id"
+        )
+        return {r[0]: (bool(r[2]), bool(r[1])) for r in rows}

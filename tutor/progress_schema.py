@@ -66,6 +66,19 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX lab_runs_by_lab ON lab_runs (lab, id)",
     ),
+    # 3: exercise checks (each a pass or a fail with the checker's message).
+    (
+        """CREATE TABLE exercise_attempts (
+            id INTEGER PRIMARY KEY,
+            exercise_id TEXT NOT NULL,
+            lesson_id TEXT,
+            passed INTEGER NOT NULL,
+            message TEXT NOT NULL,
+            duration_s REAL,
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX exercise_attempts_by_exercise ON exercise_attempts (exercise_id, id)",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -60,13 +60,17 @@ def test_installed_wheel_lists_the_lessons(tmp_path: Path):
     rows = [line.split(maxsplit=2) for line in listed.stdout.splitlines()]
     assert rows == [[str(x.order), x.id, x.title] for x in expected.lessons]
 
-    # The installed copy finds the same content, and the same problems if any.
+    # The installed copy finds the same content (exercises too), and the same problems if any.
+    from tutor.curriculum.exercises import load_exercises
+
+    n_exercises = len(load_exercises().exercises)
     checked = subprocess.run(
         [sys.executable, "-m", "tutor", "check-content"],
         env=run_env, cwd=elsewhere, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert checked.stdout.splitlines()[-1] == (
         f"{len(expected.lessons)} lessons, {len(expected.quizzes)} quizzes, "
-        f"{len(expected.questions)} questions, {len(expected.problems)} problems"
+        f"{len(expected.questions)} questions, {n_exercises} exercises, "
+        f"{len(expected.problems)} problems"
     )
     assert checked.returncode == (1 if expected.problems else 0)

@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "tutor.commands.labs",
     "tutor.commands.run",
     "tutor.commands.open",
+    "tutor.commands.exercises",
     "tutor.labs.patching.cli",  # `mitutor patch`
     "tutor.labs.sae.cli",  # `mitutor sae …`
 ]

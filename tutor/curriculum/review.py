@@ -133,3 +133,25 @@ def due_questions(
             continue
         found.append(DueQuestion(question, curriculum.quiz_of(question.id), state.card))
     return found
+
+
+EXERCISE_CARD_PREFIX = "exercise:"
+
+
+def exercise_card_id(exercise_id: str) -> str:
+    """The review card of an exercise shares the cards table with questions, under this id."""
+    return EXERCISE_CARD_PREFIX + exercise_id
+
+
+def due_exercises(
+    store: ProgressStore, exercise_ids: list[str], now: datetime | None = None
+) -> list[str]:
+    """Exercises (among ``exercise_ids``) whose card is due: failed ones come back."""
+    known = set(exercise_ids)
+    due = []
+    for state in store.due_cards(now):
+        if state.question_id.startswith(EXERCISE_CARD_PREFIX):
+            exercise_id = state.question_id.removeprefix(EXERCISE_CARD_PREFIX)
+            if exercise_id in known:
+                due.append(exercise_id)
+    return due

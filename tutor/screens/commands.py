@@ -24,7 +24,16 @@ class TutorCommands(Provider):
             ("Review due cards", app.open_review, "Questions the schedule says are due"),
             ("Progress", app.open_progress, "Per-lesson stats and what is due"),
             ("Keys (help)", app.action_help, "Every key binding"),
+            ("Exercises", app.open_exercises, "Write the code, checked on tutor-gpt"),
         ]
+        for exercise in app.exercise_set().exercises:
+            entries.append(
+                (
+                    f"Exercise: {exercise.title}",
+                    partial(app.open_exercise, exercise.id),
+                    exercise.meta.summary,
+                )
+            )
         for lesson in app.curriculum.lessons:
             entries.append(
                 (f"Lesson: {lesson.title}", partial(app.open_lesson, lesson.id), lesson.summary)

@@ -25,6 +25,7 @@ class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("r", "review", "Review", tooltip="Answer the review cards that are due"),
         Binding("s", "progress", "Stats", tooltip="Progress: per-lesson stats and cards due"),
+        Binding("x", "exercises", "Exercises", tooltip="Write the code: exercises per lesson"),
         Binding(
             "tab",
             "app.focus_next",
@@ -49,6 +50,7 @@ class HomeScreen(Screen[None]):
             yield Static("Labs", classes="heading")
             yield OptionList(id="labs")
             yield Static(id="due-line")
+            yield Static(id="exercises-line")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -108,7 +110,19 @@ class HomeScreen(Screen[None]):
         self.query_one("#due-line", Static).update(
             f"{count(due, 'card')} due for review: press r." if due else "Nothing due for review."
         )
+        self._show_exercises_line()
         self._show_summary()
+
+    def _show_exercises_line(self) -> None:
+        from tutor.exercises.status import solved_count
+
+        exercises = self.tutor.exercise_set().exercises
+        solved = solved_count(exercises, self.tutor.store)
+        due = len(self.tutor.due_exercise_ids())
+        retry = f", {due} to retry" if due else ""
+        self.query_one("#exercises-line", Static).update(
+            f"Exercises: {solved}/{len(exercises)} solved{retry}: press x."
+        )
 
     def _show_summary(self) -> None:
         table = self.query_one("#lessons", DataTable)
@@ -134,3 +148,6 @@ class HomeScreen(Screen[None]):
 
     def action_progress(self) -> None:
         self.tutor.open_progress()
+
+    def action_exercises(self) -> None:
+        self.tutor.open_exercises()

@@ -68,16 +68,19 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No"),
     ]
 
-    def __init__(self, question: str) -> None:
+    def __init__(
+        self, question: str, yes: str = "Yes, leave (y)", no: str = "No, stay (n)"
+    ) -> None:
         super().__init__()
         self.question = question
+        self.yes_label, self.no_label = yes, no
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Text(self.question), id="confirm-question")
             with Horizontal():
-                yield Button("Yes, leave (y)", id="yes", variant="warning")
-                yield Button("No, stay (n)", id="no", variant="primary")
+                yield Button(self.yes_label, id="yes", variant="warning")
+                yield Button(self.no_label, id="no", variant="primary")
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()

@@ -45,6 +45,7 @@ class ProgressScreen(Screen[None]):
         with VerticalScroll(id="progress-body"):
             yield Static("Lessons", classes="heading")
             yield DataTable(id="stats", cursor_type="row")
+            yield Static(id="exercise-summary")
             yield Static(id="due-summary", classes="heading")
             yield DataTable(id="due-cards", cursor_type="row")
         yield Footer()
@@ -76,6 +77,7 @@ class ProgressScreen(Screen[None]):
                 str(s.cards_total),
                 str(s.cards_due),
             )
+        self._show_exercises()
         from tutor.curriculum.review import utcnow
 
         now = utcnow()
@@ -97,6 +99,19 @@ class ProgressScreen(Screen[None]):
             summary.update("Review cards: none yet (answer a quiz to start).")
         else:
             summary.update(f"Review cards: {len(shown)}, due now: {due_now}  (r: review)")
+
+    def _show_exercises(self) -> None:
+        from tutor.exercises.status import solved_count
+
+        exercises = self.tutor.exercise_set().exercises
+        solved = solved_count(exercises, self.tutor.store)
+        checks = len(self.tutor.store.exercise_attempts())
+        due = len(self.tutor.due_exercise_ids())
+        self.query_one("#exercise-summary", Static).update(
+            f"Exercises: {solved}/{len(exercises)} solved, {checks} check(s)"
+            + (f", {due} failed one(s) due to retry" if due else "")
+            + "  (x on home)"
+        )
 
     def action_review(self) -> None:
         self.tutor.open_review()
