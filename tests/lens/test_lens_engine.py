@@ -48,9 +48,10 @@ def test_p_answer_matches_ln_final_on_each_resid_vector(model, eiffel, cached_ru
             by_hand = (_hand_ln(model, x) @ model.W_U + model.b_U).softmax(-1)
             assert eiffel.p_answer[i] == pytest.approx(float(by_module[paris]), abs=1e-5)
             assert eiffel.p_answer[i] == pytest.approx(float(by_hand[paris]), abs=1e-5)
-            assert eiffel.top[i][0].token == model.tokenizer.convert_ids_to_tokens(
-                [int(by_hand.argmax())]
-            )[0]
+            assert (
+                eiffel.top[i][0].token
+                == model.tokenizer.convert_ids_to_tokens([int(by_hand.argmax())])[0]
+            )
             rank = int((by_hand > by_hand[paris]).sum()) + 1
             assert eiffel.recomputed.rank[i] == rank
 

@@ -48,8 +48,8 @@ PRESETS.update(
             "A person → profession fact from the model's world. The lens finds 'physicist' "
             "only at the very end (P under 0.1 until the last block). In the DLA view, MLP 0 "
             "at the last token writes a large share of physicist − chemist, yet patching it "
-            "recovers nothing: it reads only the word 'great', which the noise never touched, "
-            "so it is the same in both runs. DLA measures what is written; patching measures "
+            "recovers nothing: it responds to the word 'great' and barely changes when the "
+            "name is noised, so its clean output is almost the corrupted one. DLA measures what is written; patching measures "
             "what differs between the clean and corrupted runs.",
             {"prompt": "Albert Einstein was a great", "answer": "physicist", "wrong": "chemist"},
             view="dla",

@@ -41,6 +41,11 @@ VIEWS = ("lens", "grid", "dla", "heads")
 FORM_FIELDS = {"prompt": "Prompt", "answer": "→", "wrong": "vs"}
 
 
+def _labels(result: Any, view: Any) -> list[str]:
+    """Each point with its top guess, so the bars say what the layer predicts."""
+    return [f"{p} {view.top[i][0].token[:7]}" for i, p in enumerate(result.points)]
+
+
 def _rec(v: float | None) -> str:
     return "—" if v is None else f"{v:+.2f}"
 
@@ -259,9 +264,9 @@ class LensScreen(LabScreen):
     def _render_lens(self) -> None:
         r = self.result
         bars = self.query_one("#lens-bars", LayerBars)
-        bars.set_data(r.recomputed.p_answer, r.points, f"P({r.answer}), recomputed scale")
+        bars.set_data(r.recomputed.p_answer, _labels(r, r.recomputed), f"P({r.answer}), recomputed")
         cached = self.query_one("#cached-bars", LayerBars)
-        cached.set_data(r.cached.p_answer, r.points, f"P({r.answer}), cached final scale")
+        cached.set_data(r.cached.p_answer, _labels(r, r.cached), f"P({r.answer}), cached scale")
         self._lens_note(bars.selected)
 
     def _lens_note(self, i: int) -> None:
@@ -324,13 +329,15 @@ class LensScreen(LabScreen):
         names = [c.name.replace("attn ", "A").replace("mlp ", "M") for c in d.components]
         bars = self.query_one("#dla-bars", LayerBars)
         bars.scale = max(1e-6, max(abs(c.value) for c in d.components))
-        bars.set_data([c.value for c in d.components], names, f"direct effect on {d.metric}")
+        bars.set_data(
+            [c.value for c in d.components], names, f"direct: Σ+bias {d.sum:+.2f} = {d.final:+.2f}"
+        )
         rec = self.query_one("#rec-bars", LayerBars)
         rec.scale = 1.0
         if r.patching is not None:
             values = [r.patching.last.get(c.name) for c in d.components]
             rec.set_data(
-                [math.nan if v is None else v for v in values], names, "patching recovery (last)"
+                [math.nan if v is None else v for v in values], names, "patching recovery, last pos"
             )
         else:
             rec.set_data([math.nan] * len(names), names, "no patching run")
