@@ -19,6 +19,7 @@ LAB_PACKAGES: list[str] = [
     "tutor.labs.patching",
     "tutor.labs.sae",
     "tutor.labs.superposition",
+    "tutor.labs.lens",
 ]
 
 _extra_packages: list[str] = []
