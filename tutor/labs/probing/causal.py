@@ -58,11 +58,11 @@ def inlp(
     x_test: torch.Tensor,
     y_test: torch.Tensor,
     n_classes: int,
-    max_steps: int = 12,
+    max_steps: int = 40,
     tolerance: float = 0.05,
 ) -> Nullspace:
     """Project out linear probes' directions until a fresh probe is within ``tolerance`` of
-    chance on the test set (or ``max_steps`` or half the width is reached)."""
+    chance on the test set (or ``max_steps`` or three quarters of the width is reached)."""
     d = x_train.shape[1]
     mean = x_train.mean(0)
     space = Nullspace(torch.zeros(d, 0), mean, chance=majority_rate(y_train, y_test))
@@ -70,7 +70,7 @@ def inlp(
         probe = fit_linear(space.project(x_train), y_train, n_classes)
         acc = accuracy(probe, space.project(x_test), y_test)
         space.accuracy_history.append(acc)
-        if acc <= space.chance + tolerance or space.rank >= d // 2:
+        if acc <= space.chance + tolerance or space.rank >= 3 * d // 4:
             break
         if len(space.accuracy_history) > max_steps:
             break

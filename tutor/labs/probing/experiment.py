@@ -29,7 +29,7 @@ MAX_CAUSAL_PROMPTS = 160
 class Params(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    prop: str = "country"
+    property: str = "country"
     position: str = "final"
     probe: str = "linear"
     site: str = "resid_pre"
@@ -71,7 +71,7 @@ class Causal(BaseModel):
 
 
 class Result(BaseModel):
-    prop: str
+    property: str
     description: str
     position: str
     probe: str
@@ -95,13 +95,13 @@ class Result(BaseModel):
 
 def params_for_preset(preset_id: str | None) -> Params:
     p = PRESETS[preset_id or next(iter(PRESETS))]
-    return Params(prop=p.prop, position=p.position, probe=p.probe, site=p.site, split=p.split)
+    return Params(property=p.prop, position=p.position, probe=p.probe, site=p.site, split=p.split)
 
 
 def check_params(params: Params, n_layers: int | None = None) -> None:
     """``LabInputError`` naming the first field the experiment cannot use."""
     choices = {
-        "prop": tuple(datasets.PROPERTIES),
+        "property": tuple(datasets.PROPERTIES),
         "position": datasets.POSITIONS,
         "probe": PROBES,
         "site": tuple(SITES),
@@ -111,7 +111,7 @@ def check_params(params: Params, n_layers: int | None = None) -> None:
         value = getattr(params, name)
         if value not in allowed:
             raise LabInputError(name, f"{value!r} is not one of {', '.join(allowed)}")
-    if params.prop == "ioi" and params.position != "final":
+    if params.property == "ioi" and params.position != "final":
         raise LabInputError("position", "the IOI property is read at the final position only")
     layer = params.causal_layer
     if layer is not None and (layer < 0 or (n_layers is not None and layer >= n_layers)):
@@ -131,13 +131,13 @@ def run(params: Params, ctx: RunContext) -> Result:
     n_layers = model.cfg.n_layers
     check_params(params, n_layers)
 
-    ctx.progress(0.05, f"building the {params.prop} dataset")
+    ctx.progress(0.05, f"building the {params.property} dataset")
     data = datasets.build(
-        params.prop, model.to_str_tokens, params.position, params.split, params.seed
+        params.property, model.to_str_tokens, params.position, params.split, params.seed
     )
     if len(data.train) < 10 or len(data.test) < 5 or len(data.labels) < 2:
         raise LabInputError(
-            "prop", f"too few examples for {params.prop} with this model's tokenizer"
+            "property", f"too few examples for {params.property} with this model's tokenizer"
         )
     tokens = tokenize(model, data.prompts)
     ctx.check()
@@ -183,9 +183,9 @@ def run(params: Params, ctx: RunContext) -> Result:
         data.examples[i].subject for i in data.test
     }
     return Result(
-        prop=params.prop,
-        description=datasets.PROPERTIES[params.prop],
-        position="every token" if params.prop == "in-subject" else params.position,
+        property=params.property,
+        description=datasets.PROPERTIES[params.property],
+        position="every token" if params.property == "in-subject" else params.position,
         probe=params.probe,
         site=params.site,
         split=params.split,
@@ -203,6 +203,26 @@ def run(params: Params, ctx: RunContext) -> Result:
         best_layer=best,
         causal=causal,
         seconds=time.perf_counter() - started,
+    )
+
+
+def judge(clean: float, removed: float, random: float) -> tuple[bool, str]:
+    """Is the subspace used? Removal must hurt the metric clearly more than the random edit."""
+    drop, random_drop = clean - removed, clean - random
+    floor = 0.05 * max(abs(clean), 1e-6)
+    if drop > floor and drop > 2 * max(random_drop, 0.0):
+        return True, (
+            "Used: removing the probe's directions hurts the prediction well beyond a random "
+            "edit of the same size."
+        )
+    if removed - clean > floor and removed - clean > 2 * abs(random_drop):
+        return False, (
+            "Removing the directions raised the metric: they carry something the model "
+            "reads, but not the way the probe's labels suggest."
+        )
+    return False, (
+        "Present but not used here: removing the probe's directions changes the prediction "
+        "no more than a random edit of the same size."
     )
 
 
@@ -238,10 +258,7 @@ def run_causal(
             mask[row, pos] = True
             target_class[row, pos] = (cls + 1) % k  # another class: the next one
     class_means = torch.stack(
-        [
-            x[train][y[train] == c].mean(0) if (y[train] == c).any() else space.mean
-            for c in range(k)
-        ]
+        [x[train][y[train] == c].mean(0) if (y[train] == c).any() else space.mean for c in range(k)]
     )
     targets = class_means[target_class[mask]]
 
@@ -262,22 +279,12 @@ def run_causal(
 
     c, r, rr, pp = mean(clean), mean(removed), mean(rand), mean(patched)
     ioi = prompts[0].wrong is not None
-    used = abs(r - c) > 2 * abs(rr - c) and abs(r - c) > 0.05 * max(abs(c), 1e-6)
-    if used:
-        verdict = (
-            "Used: removing the probe's directions moves the metric well beyond a random "
-            "edit of the same size."
-        )
-    else:
-        verdict = (
-            "Present but not used here: removing the probe's directions changes the metric "
-            "no more than a random edit of the same size."
-        )
+    used, verdict = judge(c, r, rr)
     history = space.accuracy_history
     return Causal(
         layer=layer,
         site=params.site,
-        positions="every token" if params.prop == "in-subject" else params.position,
+        positions="every token" if params.property == "in-subject" else params.position,
         metric="logit diff (IO − S)" if ioi else "P(answer)",
         n_prompts=len(prompts),
         rank=space.rank,

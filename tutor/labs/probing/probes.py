@@ -86,8 +86,8 @@ def fit_mlp(
     x: torch.Tensor,
     y: torch.Tensor,
     n_classes: int,
-    hidden: int = 256,
-    steps: int = 300,
+    hidden: int = 128,
+    steps: int = 150,
     lr: float = 1e-2,
     seed: int = 0,
 ) -> MLPProbe:
