@@ -101,10 +101,7 @@ def task_metric(
     last = torch.tensor([len(t) - 1 for t in tokens])
     answers = torch.tensor([answer_token(model, p.answer) for p in prompts])
     with torch.no_grad():
-        if hooks:
-            logits = model.run_with_hooks(batch, fwd_hooks=hooks)
-        else:
-            logits = model(batch)
+        logits = model.run_with_hooks(batch, fwd_hooks=hooks or [])
         final = logits[torch.arange(len(tokens)), last].float().cpu()
     if all(p.wrong is not None for p in prompts):
         wrong = torch.tensor([answer_token(model, p.wrong or "") for p in prompts])
