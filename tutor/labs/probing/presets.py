@@ -76,8 +76,10 @@ PRESETS: dict[str, ProbingPreset] = {
             explanation=(
                 "Hewitt and Liang's control task: each word type gets one random label, "
                 "fixed for good. Nothing in the model encodes those labels, so a probe can "
-                "only learn them by memorising words. A linear probe does this poorly: its "
-                "selectivity stays high. Compare with the MLP in the break-mlp-control preset."
+                "only learn them by memorising words. Here the task is almost a function of "
+                "the word ('Tower' is nearly always inside a name), so even the linear probe "
+                "does well on the control task and selectivity is small: high accuracy, yet "
+                "little evidence of anything beyond word identity."
             ),
         ),
         ProbingPreset(
@@ -99,10 +101,11 @@ PRESETS: dict[str, ProbingPreset] = {
             prop="in-subject",
             probe="mlp",
             explanation=(
-                "The same data as the control preset with an MLP probe. The MLP memorises "
-                "the random word labels, so its control accuracy rises and its selectivity "
-                "falls: higher task accuracy from a bigger probe says more about the probe "
-                "than about the model."
+                "The same data as the control preset with an MLP probe. Look at the "
+                "control-train column: the MLP fits the random word labels perfectly, where "
+                "the linear probe cannot. On held-out tokens that memory buys nothing. A "
+                "bigger probe that scores higher may be telling you about the probe, not the "
+                "model; selectivity is the check."
             ),
         ),
         ProbingPreset(

@@ -57,7 +57,9 @@ class ProbingScreen(LabScreen):
         Binding("a", "view('layers')", "Layers", tooltip="Test accuracy per layer"),
         Binding("t", "view('table')", "Table", tooltip="Train, test, control, selectivity"),
         Binding("c", "view('causal')", "Causal", tooltip="Remove the probe's directions"),
-        Binding("d", "view('data')", "Data", tooltip="Sizes, classes, held-out subjects"),
+        Binding(
+            "d", "view('data')", "Data", tooltip="The preset in full, sizes, held-out subjects"
+        ),
         Binding("p", "toggle_probe", "Probe", tooltip="Switch linear / MLP probe and rerun"),
         Binding("s", "cycle_site", "Site", tooltip="Next site: resid_pre, attn_out, mlp_out"),
         Binding("ctrl+r", "rerun", "Run", tooltip="Run the experiment again"),
@@ -166,7 +168,12 @@ class ProbingScreen(LabScreen):
         )
         self.query_one("#causal-text", Static).update(Text(causal_text(result.causal)))
         self.query_one("#data-text", Static).update(
-            Text(header(result) + "\n\n" + subjects_text(result))
+            Text(
+                f"{self.preset.title}\n{self.preset.explanation}\n\n"
+                + header(result)
+                + "\n\n"
+                + subjects_text(result)
+            )
         )
         best = result.layers[result.best_layer]
         verdict = ""
