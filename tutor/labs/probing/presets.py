@@ -88,8 +88,8 @@ PRESETS: dict[str, ProbingPreset] = {
             position="subject",
             split="example",
             explanation=(
-                "Read at the subject's own last token, the country barely generalises to "
-                "unseen subjects (try this preset with the subject split). Split by example "
+                "Read at the subject's own last token, the country carries only partly to "
+                "unseen subjects (about 50%: try --split subject). Split by example "
                 "and the same subject lands in train and test with identical activations: "
                 "test accuracy jumps, and the control task (a random label per subject) "
                 "jumps with it. The probe learned subjects, not countries."
