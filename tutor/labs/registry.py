@@ -18,8 +18,9 @@ from tutor.labs.info import LabInfo
 LAB_PACKAGES: list[str] = [
     "tutor.labs.patching",
     "tutor.labs.sae",
-    "tutor.labs.superposition",
     "tutor.labs.lens",
+    "tutor.labs.probing",
+    "tutor.labs.superposition",
 ]
 
 _extra_packages: list[str] = []
