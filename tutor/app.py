@@ -233,9 +233,26 @@ class TutorApp(App[None]):
         from tutor.screens.review import ReviewScreen
 
         due = due_questions(self.curriculum, self.store)
+        exercises = self.due_exercise_ids()
+        if not due and exercises:
+            # Failed exercises come back like missed questions: the next one due opens.
+            self.notify(
+                f"{count(len(exercises), 'exercise')} to retry; "
+                f"opening {exercises[0]!r} (x lists them all).",
+                title="Review",
+                markup=False,
+            )
+            self.open_exercise(exercises[0])
+            return
         if not due:
             self.notify("Nothing is due for review right now.", title="Review", markup=False)
             return
+        if exercises:
+            self.notify(
+                f"Also due: {count(len(exercises), 'exercise')} to retry (x lists them).",
+                title="Review",
+                markup=False,
+            )
         self.push_screen(ReviewScreen(due))
 
     def open_progress(self) -> None:

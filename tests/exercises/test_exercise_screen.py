@@ -136,3 +136,14 @@ def test_exercise_snapshots(snap_compare, which):
         await pilot.pause()
 
     assert snap_compare(SnapshotApp(), run_before=run_before, terminal_size=(80, 24))
+
+
+async def test_review_serves_a_failed_exercise_when_it_is_due():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.store.record_exercise_attempt(EXERCISE, "activation-patching", False, "wrong")
+        await pilot.press("r")  # no question is due: the failed exercise comes back
+        await pilot.pause()
+        assert isinstance(app.screen, ExerciseScreen)
+        assert app.screen.exercise.id == EXERCISE
+        assert any("1 exercise to retry" in str(n.message) for n in app._notifications)
