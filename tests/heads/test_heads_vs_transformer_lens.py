@@ -78,6 +78,13 @@ def test_top_heads_on_tutor_gpt(induction_result):
 
 def hand_ablated_losses(hf, tokens, heads, method, ref=None):
     """Per-token loss of the HF model with heads' slices of c_proj's input replaced."""
+    logits = hand_ablated_logits(hf, tokens, heads, method, ref)
+    logp = torch.log_softmax(logits[:, :-1], -1)
+    return -logp.gather(-1, tokens[:, 1:, None])[..., 0]
+
+
+def hand_ablated_logits(hf, tokens, heads, method, ref=None):
+    """HF logits with heads' slices of ``c_proj``'s input replaced by torch hooks."""
     d_head = hf.config.n_embd // hf.config.n_head
     handles = []
     ref_inputs: dict[int, torch.Tensor] = {}
@@ -100,11 +107,13 @@ def hand_ablated_losses(hf, tokens, heads, method, ref=None):
             x = args[0].clone()
             n = x.shape[1]
             if method == "zero":
-                # TransformerLens folds the value bias into b_O, so its zero-ablation of z
-                # leaves the bias: in HF terms the slice becomes the value bias.
+                # TransformerLens folds ln_1's bias and the value bias into b_O, so its
+                # zero-ablation of z leaves them: in HF terms the slice becomes that bias.
                 d = hf.config.n_embd
-                bias = hf.transformer.h[layer].attn.c_attn.bias.detach()[2 * d :][sl]
-                x[..., sl] = bias
+                blk = hf.transformer.h[layer]
+                w_v = blk.attn.c_attn.weight.detach()[:, 2 * d :][:, sl]
+                b_v = blk.attn.c_attn.bias.detach()[2 * d :][sl]
+                x[..., sl] = blk.ln_1.bias.detach() @ w_v + b_v
             elif method == "mean":
                 x[..., sl] = ref_inputs[layer][:, :n, sl].mean(0)
             else:
@@ -115,12 +124,10 @@ def hand_ablated_losses(hf, tokens, heads, method, ref=None):
         handles.append(hf.transformer.h[layer].attn.c_proj.register_forward_pre_hook(replace))
     try:
         with torch.no_grad():
-            logits = hf(tokens).logits
+            return hf(tokens).logits
     finally:
         for h in handles:
             h.remove()
-    logp = torch.log_softmax(logits[:, :-1], -1)
-    return -logp.gather(-1, tokens[:, 1:, None])[..., 0]
 
 
 @pytest.mark.parametrize("method", ["zero", "mean", "resample"])
@@ -155,14 +162,11 @@ def test_eiffel_effect_matches_hand_hooked(model, compute, hf_model):
     eiffel = model.to_tokens(params.eiffel_prompt)
     ref = _reference(pool, bos, eiffel.shape[1], params.reference, params.seed)
     paris = model.to_tokens("Paris", prepend_bos=False)[0, 0]
-    for heads, prob in [([], r.ablation.eiffel.prob_before), ([(7, 0), (7, 3)], None)]:
-        loss = hand_ablated_losses(hf_model, eiffel, heads, "mean", ref)
-        del loss  # the last position's prediction needs the logits themselves
-    d_head = 32
-    with torch.no_grad():
-        p = torch.softmax(hf_model(eiffel).logits[0, -1], -1)[paris]
-    assert r.ablation.eiffel.prob_before == pytest.approx(float(p), abs=1e-5)
-    assert prob == r.ablation.eiffel.prob_before and d_head == 32
+    before = torch.softmax(hand_ablated_logits(hf_model, eiffel, [], "mean", ref)[0, -1], -1)
+    heads = [(7, 0), (7, 3)]
+    after = torch.softmax(hand_ablated_logits(hf_model, eiffel, heads, "mean", ref)[0, -1], -1)
+    assert r.ablation.eiffel.prob_before == pytest.approx(float(before[paris]), abs=1e-5)
+    assert r.ablation.eiffel.prob_after == pytest.approx(float(after[paris]), abs=1e-5)
 
 
 def test_no_repeat_sequence_has_no_induction_to_score(compute):
@@ -201,7 +205,9 @@ def test_circuits_against_full_products(model, induction_result, hf_model):
     logits = out @ hf_model.lm_head.weight.detach().T
     want = [model.tokenizer.decode([int(i)]).strip() for i in logits.topk(5).indices]
     assert [t for t, _ in r.qk_ov.promotions[0].top] == want
-    assert r.qk_ov.promotions[0].top[0][1] == pytest.approx(float(logits.max()), rel=1e-4)
+    # TransformerLens centres W_U, which shifts every logit of a row by the same amount.
+    centred = logits - logits.mean()
+    assert r.qk_ov.promotions[0].top[0][1] == pytest.approx(float(centred.max()), rel=1e-4)
     # K-composition with L4H2, multiplied out in d_model × d_model.
     g = blk.ln_1.weight.detach()[:, None]
     w_q = g * w_qkv[:, head * dh : (head + 1) * dh]

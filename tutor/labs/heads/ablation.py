@@ -4,8 +4,9 @@ A head's output is its ``hook_z`` slice (the attention-weighted values, before `
 replacing that slice removes exactly that head's contribution and nothing else:
 
 * zero: the slice becomes 0 (the bluntest; it also removes the head's average effect).
-  TransformerLens folds each head's value bias into the layer's output bias, so what is
-  zeroed is the attention-weighted ``x W_V``; the constant bias stays;
+  TransformerLens folds each head's value bias (and ``ln1``'s bias through ``W_V``) into
+  the layer's output bias, so what is zeroed is the attention-weighted normalised
+  ``x W_V``; the constant bias stays;
 * mean: the slice becomes its mean over a reference set of random repeated sequences of
   the same length, position by position (removes what the head does *on this input* while
   keeping its average contribution — the usual "mean ablation");
