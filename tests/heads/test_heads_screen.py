@@ -81,7 +81,7 @@ async def test_scores_view_heatmap_and_kinds(fake_runs):
         assert heat.has_focus and heat.n_rows == 12 and heat.n_cols == 4
         assert "top induction heads" in text(screen, "#scores-side")
         await pilot.press("up")
-        assert (screen.layer, screen.head) == (heat.cursor[0], heat.cursor[1])
+        assert (screen.sel_layer, screen.sel_head) == (heat.cursor[0], heat.cursor[1])
         await pilot.press("k")
         assert screen.kind == "previous_token"
         assert "L4H2" in text(screen, "#scores-side")

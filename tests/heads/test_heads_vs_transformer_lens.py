@@ -215,6 +215,12 @@ def test_circuits_against_full_products(model, induction_result, hf_model):
     prev = hf_model.transformer.h[4].attn
     pv = prev.c_attn.weight.detach()[:, 2 * d + 2 * dh : 2 * d + 3 * dh]
     po = prev.c_proj.weight.detach()[2 * dh : 3 * dh]
+    # TransformerLens's weight processing centres what reads from and writes to the
+    # residual stream (layer norm ignores the mean direction); do the same here.
+    w_q, w_k = w_q - w_q.mean(0), w_k - w_k.mean(0)
+    po = po - po.mean(-1, keepdim=True)
+    pv = hf_model.transformer.h[4].ln_1.weight.detach()[:, None] * pv
+    pv = pv - pv.mean(0)
     ov, qk = pv @ po, w_q @ w_k.T
     want_k = float((ov @ qk.T).norm() / (ov.norm() * qk.norm()))
     scales = circuits.ln_scales(model)

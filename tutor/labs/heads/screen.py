@@ -91,8 +91,8 @@ class HeadsScreen(LabScreen):
             raise ValueError(f"unknown preset {preset!r} (known: {', '.join(PRESETS)})")
         self.params: Params = params_for_preset(self.preset_id)
         self.result: Result | None = None
-        self.layer = 0
-        self.head = 0
+        self.sel_layer = 0
+        self.sel_head = 0
         self.kind = "induction"
 
     # ----- layout ---------------------------------------------------------------------
@@ -132,6 +132,10 @@ class HeadsScreen(LabScreen):
         super().on_mount()
         self.start_run(self.params)
 
+    def focus_results(self) -> None:
+        # Focusing a widget shows its tab, so focus the preset's view, not always #pattern.
+        self.action_view(self.params.view)
+
     # ----- runs -----------------------------------------------------------------------
     def show_progress(self, fraction: float, text: str) -> None:
         self.query_one("#status", Static).update(Text(f"Running… {fraction:.0%} {text}"))
@@ -143,9 +147,9 @@ class HeadsScreen(LabScreen):
 
     def show_result(self, params: Any, result: Any) -> None:
         self.result = result
-        self.layer, self.head = result.layer, result.head
+        self.sel_layer, self.sel_head = result.layer, result.head
         grid = self.query_one("#pattern", PatternGrid)
-        view = result.pattern_for(self.layer, self.head)
+        view = result.pattern_for(self.sel_layer, self.sel_head)
         start = result.copy_start
         grid.set_view(view, (start + 3, 0) if start is not None else None)
         self.draw_scores()
@@ -183,9 +187,9 @@ class HeadsScreen(LabScreen):
         r = self.result
         if r is None:
             return
-        name = head_name(self.layer, self.head)
-        ind = r.scores["induction"][self.layer][self.head]
-        prev = r.scores["previous_token"][self.layer][self.head]
+        name = head_name(self.sel_layer, self.sel_head)
+        ind = r.scores["induction"][self.sel_layer][self.sel_head]
+        prev = r.scores["previous_token"][self.sel_layer][self.sel_head]
         ablated = ", ".join(head_name(a, b) for a, b in r.ablation.heads) or "none"
         self.query_one("#status", Static).update(
             Text(
@@ -194,16 +198,19 @@ class HeadsScreen(LabScreen):
             )
         )
         grid = self.query_one("#pattern", PatternGrid)
-        if grid.view is None or (grid.view.layer, grid.view.head) != (self.layer, self.head):
-            grid.set_view(r.pattern_for(self.layer, self.head), grid.cursor)
+        if grid.view is None or (grid.view.layer, grid.view.head) != (
+            self.sel_layer,
+            self.sel_head,
+        ):
+            grid.set_view(r.pattern_for(self.sel_layer, self.sel_head), grid.cursor)
         self.query_one("#qkov-text", Static).update(
-            circuit_text(r.circuit_for(self.layer, self.head))
+            circuit_text(r.circuit_for(self.sel_layer, self.sel_head))
         )
         heatmap = self.query_one("#scores", Heatmap)
-        if heatmap.cursor != (self.layer, self.head):
-            heatmap.cursor = (self.layer, self.head)
+        if heatmap.cursor != (self.sel_layer, self.sel_head):
+            heatmap.cursor = (self.sel_layer, self.sel_head)
         self.query_one("#scores-side", Static).update(
-            scores_text(r, self.kind, (self.layer, self.head))
+            scores_text(r, self.kind, (self.sel_layer, self.sel_head))
         )
 
     def draw_scores(self) -> None:
@@ -251,7 +258,13 @@ class HeadsScreen(LabScreen):
     # ----- keys -------------------------------------------------------------------------
     def action_view(self, view: str) -> None:
         self.query_one("#views", TabbedContent).active = VIEWS[view]
-        target = {"patterns": "#pattern", "scores": "#scores"}.get(view)
+        target = {
+            "patterns": "#pattern",
+            "scores": "#scores",
+            "ablation": "#ablation-scroll",
+            "qk-ov": "#qkov-scroll",
+            "bump": "#views ContentTabs",  # keep letters away from the prompt field
+        }.get(view)
         if target:
             self.query_one(target).focus()
 
@@ -260,19 +273,19 @@ class HeadsScreen(LabScreen):
         if r is None:
             return
         n_layers, n_heads = len(r.scores["induction"]), len(r.scores["induction"][0])
-        self.layer = max(0, min(n_layers - 1, layer))
-        self.head = max(0, min(n_heads - 1, head))
+        self.sel_layer = max(0, min(n_layers - 1, layer))
+        self.sel_head = max(0, min(n_heads - 1, head))
         self.draw_head()
 
     def action_layer(self, delta: int) -> None:
-        self._select(self.layer + delta, self.head)
+        self._select(self.sel_layer + delta, self.sel_head)
 
     def action_head(self, delta: int) -> None:
-        self._select(self.layer, self.head + delta)
+        self._select(self.sel_layer, self.sel_head + delta)
 
     @on(Heatmap.Selected, "#scores")
     def _heatmap_moved(self, event: Heatmap.Selected) -> None:
-        if (event.row, event.col) != (self.layer, self.head):
+        if (event.row, event.col) != (self.sel_layer, self.sel_head):
             self._select(event.row, event.col)
 
     def action_kind(self) -> None:
@@ -282,7 +295,12 @@ class HeadsScreen(LabScreen):
 
     def _rerun_ablation(self, ablate: list[str], method: str) -> None:
         self.params = self.params.model_copy(
-            update={"ablate": ablate, "ablation": method, "layer": self.layer, "head": self.head}
+            update={
+                "ablate": ablate,
+                "ablation": method,
+                "layer": self.sel_layer,
+                "head": self.sel_head,
+            }
         )
         self.query_one("#ablation-text", Static).update(Text("Running the ablation…"))
         self.start_run(self.params)
@@ -291,7 +309,7 @@ class HeadsScreen(LabScreen):
         if self.result is None:
             return
         current = [head_name(a, b) for a, b in self.result.ablation.heads]
-        name = head_name(self.layer, self.head)
+        name = head_name(self.sel_layer, self.sel_head)
         ablate = [h for h in current if h != name] if name in current else [*current, name]
         self._rerun_ablation(ablate, self.params.ablation)
 
