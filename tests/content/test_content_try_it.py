@@ -8,13 +8,10 @@ import pytest
 from course_text import TryIt, lessons, try_it_links
 from textual.app import App
 
-from tutor.curriculum.loader import PENDING_LABS
 from tutor.labs.registry import all_labs, lab_presets, screen_class
 
 LABS = all_labs()
 REGISTERED = {info.id for info in LABS}
-# TEMPORARY: labs not merged yet are accepted through the one allow-list in the loader.
-PENDING = {lab: presets for lab, presets in PENDING_LABS.items() if lab not in REGISTERED}
 
 
 def make_lab_screen(lab_id: str, preset: str | None = None):
@@ -28,15 +25,14 @@ OPENABLE = [link for link in ALL_LINKS if link.lab in REGISTERED]
 def test_links_name_known_labs_and_presets():
     for link in ALL_LINKS:
         where = f"{link.path}:{link.line}"
-        assert link.lab in REGISTERED | set(PENDING), f"{where}: unknown lab {link.lab!r}"
+        assert link.lab in REGISTERED, f"{where}: unknown lab {link.lab!r}"
         assert link.preset, f"{where}: a try-it link should name a preset"
         assert link.text.startswith("Try it"), f"{where}: {link.text!r}"
-        presets = PENDING[link.lab] if link.lab in PENDING else lab_presets(link.lab)
-        assert link.preset in presets, f"{where}: {link.lab} has no preset {link.preset!r}"
+        assert link.preset in lab_presets(link.lab), f"{where}: {link.lab} has no preset {link.preset!r}"
 
 
 def test_the_new_labs_are_linked_from_the_lessons_they_serve():
-    """Each lab built for the course gets links from its lessons (pending or merged)."""
+    """Each lab built for the course gets links from the lessons it serves."""
     wanted = {
         "heads": {"induction-heads"},
         "lens": {"logit-lens", "residual-stream", "activation-patching", "circuits"},
@@ -52,18 +48,15 @@ def test_the_new_labs_are_linked_from_the_lessons_they_serve():
         assert not missing, f"lab {lab_id!r} is not linked from {sorted(missing)}"
 
 
-def test_the_loader_accepts_pending_links_only_with_their_presets(tmp_path: Path):
+def test_the_loader_refuses_a_link_to_an_unknown_preset(tmp_path: Path):
     from tutor.curriculum.loader import check_paths
 
     header = "---\nid: demo\ntitle: Demo\norder: 1\nsummary: A demo.\n---\n"
-    lab_id, presets = next(iter(PENDING_LABS.items()))
-    good = f"[Try it: x](lab:{lab_id}?preset={presets[0]})"
-    bad = f"[Try it: x](lab:{lab_id}?preset=no-such-preset)"
+    good = "[Try it: x](lab:heads?preset=induction)"
+    bad = "[Try it: x](lab:heads?preset=no-such-preset)"
     lesson = tmp_path / "01-demo.md"
     lesson.write_text(header + f"{good}\n\n{bad}\n", encoding="utf-8")
     body = [p for p in check_paths([lesson]).problems if p.field == "body"]
-    if lab_id in REGISTERED:  # merged: the registry decides, the allow-list is unused
-        return
     assert [(p.line, "no-such-preset" in p.message) for p in body] == [(9, True)]
 
 

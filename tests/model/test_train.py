@@ -196,3 +196,16 @@ def test_cli_rejects_bad_options(
     assert main(["train-model", "--out", str(tmp_path / "x"), *args]) == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
+
+
+def test_log_has_head_scores(tiny_trained: tuple[Path, list[dict]]) -> None:
+    # The recipe logs the best induction / previous-token head at each log step.
+    out, _ = tiny_trained
+    with (out / "training_log.csv").open() as fh:
+        logged = list(csv.DictReader(fh))
+    for row in logged:
+        assert 0.0 <= float(row["best_induction_score"]) <= 1.0
+        assert 0.0 <= float(row["best_prev_token_score"]) <= 1.0
+        assert (
+            0 <= int(row["best_induction_layer"]) < 2 and 0 <= int(row["best_induction_head"]) < 2
+        )

@@ -127,6 +127,8 @@ def run(args: argparse.Namespace) -> int:
         print(
             f"step {row['step']:>6}  loss {row['loss']:.3f}  repeat loss "
             f"{row['repeat_loss_first_half']:.2f} -> {row['repeat_loss_second_half']:.2f}  "
+            f"induction L{row['best_induction_layer']}H{row['best_induction_head']} "
+            f"{row['best_induction_score']:.2f}  "
             f"{row['elapsed_s']:.0f}s",
             flush=True,
         )

@@ -23,42 +23,6 @@ from tutor.curriculum.schema import FreeRecall, Lesson, MultiChoice, Problem, Qu
 AnyQuestion = SingleChoice | MultiChoice | FreeRecall
 LESSON_SUFFIXES = (".md",)
 
-# --- TEMPORARY: delete when these labs are merged (then the registry knows them) ---------
-# Labs being built in parallel, with the preset ids they will have. Lessons already link to
-# them; until they are registered, a link to one of these (lab, preset) pairs is accepted
-# here, and ONLY here (tests/content/test_content_try_it.py reads this constant too).
-PENDING_LABS: dict[str, tuple[str, ...]] = {
-    "heads": (
-        "induction",
-        "eiffel",
-        "ablate-induction",
-        "bump",
-        "qk-ov",
-        "break-no-repeat",
-        "break-ablate-prev-token",
-        "break-sink",
-    ),
-    "lens": ("eiffel", "profession", "ioi", "induction", "break-cached-scale", "break-indirect"),
-    "probing": (
-        "country",
-        "in-subject",
-        "category",
-        "ioi",
-        "control",
-        "break-leaky-split",
-        "break-mlp-control",
-        "break-unused",
-    ),
-    "superposition": (
-        "pentagon",
-        "dense",
-        "importance-sweep",
-        "phase-diagram",
-        "sae-recover",
-        "break-no-relu",
-        "break-few-latents",
-    ),
-}
 # --- end TEMPORARY ------------------------------------------------------------------------
 
 
@@ -272,12 +236,6 @@ def _lesson_reference_problems(
         message = f"unknown lab {lesson.lab!r} (known: {known_labs})"
         problems.append(Problem(file, parsed.line_of(("lab",)), "lab", message))
     for line, lab_id, preset in lab_links(lesson):
-        if lab_id not in labs and lab_id in PENDING_LABS:  # TEMPORARY, see PENDING_LABS
-            if preset not in PENDING_LABS[lab_id]:
-                known = ", ".join(PENDING_LABS[lab_id])
-                message = f"link to unknown {lab_id} preset {preset!r} (known: {known})"
-                problems.append(Problem(file, line, "body", message))
-            continue
         if lab_id not in labs:
             message = f"link to unknown lab {lab_id!r} (known: {known_labs})"
             problems.append(Problem(file, line, "body", message))

@@ -18,6 +18,7 @@ from tutor.labs.info import LabInfo
 LAB_PACKAGES: list[str] = [
     "tutor.labs.patching",
     "tutor.labs.sae",
+    "tutor.labs.heads",
     "tutor.labs.lens",
     "tutor.labs.probing",
     "tutor.labs.superposition",

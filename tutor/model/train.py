@@ -2,8 +2,10 @@
 
 ``train(TrainConfig(...))`` builds the tokenizer, packs seeded corpus documents into
 fixed-length sequences (each starting with BOS, documents separated by BOS), trains with
-AdamW and a warmup + cosine schedule, logs the loss and the repeated-sequence losses (the
-induction "bump") to ``training_log.csv``, and saves an HF directory. Deterministic given
+AdamW and a warmup + cosine schedule, logs the loss, the repeated-sequence losses (the
+induction "bump") and the best induction / previous-token head scores on the same repeated
+sequences to ``training_log.csv``, and saves an HF directory. The logging passes are
+eval-only forward passes with no randomness, so they do not change the trained weights. Deterministic given
 the seed, the thread count and the device, unless the ``minutes`` budget binds: then the
 schedule follows the clock (so the run still ends annealed) and the log shows it.
 """
@@ -20,6 +22,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tutor.model.head_scores import best_head, hf_layer_scores
 from tutor.model.world import corpus_documents, repeated_sequence
 
 if TYPE_CHECKING:
@@ -35,6 +38,13 @@ LOG_FIELDS = (
     "lr",
     "progress",
     "elapsed_s",
+    # The best head by each score on the repeated sequences (the induction bump's other half).
+    "best_induction_score",
+    "best_induction_layer",
+    "best_induction_head",
+    "best_prev_token_score",
+    "best_prev_token_layer",
+    "best_prev_token_head",
 )
 REPEAT_EVAL_LEN = 20  # words in each half of the repeated sequences used for the log
 
@@ -319,6 +329,9 @@ def train(
             if (step + 1) % cfg.log_every == 0 or last or step == 0:
                 model.eval()
                 first, second = repeat_half_losses(model, repeat_batch, repeat_len)
+                scores = hf_layer_scores(model, repeat_batch)
+                ind_l, ind_h, ind_s = best_head(scores["induction"])
+                prev_l, prev_h, prev_s = best_head(scores["previous_token"])
                 row = {
                     "step": step + 1,
                     "tokens": (step + 1) * cfg.batch_size * cfg.n_ctx,
@@ -328,6 +341,12 @@ def train(
                     "lr": round(lr, 6),
                     "progress": round(progress_now, 4),
                     "elapsed_s": round(elapsed, 1),
+                    "best_induction_score": round(ind_s, 4),
+                    "best_induction_layer": ind_l,
+                    "best_induction_head": ind_h,
+                    "best_prev_token_score": round(prev_s, 4),
+                    "best_prev_token_layer": prev_l,
+                    "best_prev_token_head": prev_h,
                 }
                 writer.writerow(row)
                 fh.flush()
