@@ -60,7 +60,7 @@ class LensScreen(LabScreen):
     DEFAULT_CSS = """
     LensScreen { layout: vertical; }
     LensScreen #form { height: 1; }
-    LensScreen #form Label { padding: 0 0 0 1; }
+    LensScreen #form Label { padding: 0 1; }
     LensScreen #in-prompt { width: 1fr; }
     LensScreen #in-answer, LensScreen #in-wrong { width: 10; }
     LensScreen #preset { width: 22; }
