@@ -147,9 +147,7 @@ async def test_open_starts_in_the_lab_with_the_preset(make_app, mini_dir):
         assert isinstance(screen, PatchingScreen) and screen.preset.id == "heads"
         assert screen.query_one("#views").active == "tab-heads"
         assert screen.error is None, screen.error
-        assert screen.params == experiment.params_for_preset("heads"), str(
-            screen.query_one("#status", Static).render()
-        )
+        assert screen.params == experiment.params_for_preset("heads"), str(screen.query_one("#status", Static).render())
 
 
 async def test_question_mark_lists_this_labs_keys(make_app, tiny4_dir):

@@ -12,12 +12,8 @@ class EchoPreset:
 
 
 PRESETS = {
-    "eiffel": EchoPreset(
-        "Where is the Eiffel Tower?",
-        "The Eiffel Tower is in",
-        explanation="The model's best guesses after a landmark fact.",
-    ),
-    "five": EchoPreset(
-        "Five guesses", "The Colosseum is in", k=5, explanation="More guesses for another landmark."
-    ),
+    "eiffel": EchoPreset("Where is the Eiffel Tower?", "The Eiffel Tower is in",
+                         explanation="The model's best guesses after a landmark fact."),
+    "five": EchoPreset("Five guesses", "The Colosseum is in", k=5,
+                       explanation="More guesses for another landmark."),
 }
