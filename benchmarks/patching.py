@@ -220,6 +220,12 @@ def main(argv: list[str] | None = None) -> int:
         default=",".join(ALL_ROWS),
         help=f"comma-separated subset of {','.join(ALL_ROWS)}",
     )
+    parser.add_argument(
+        "--tl-repeats", type=int, default=1, help="timed TransformerLens runs (default 1: slow)"
+    )
+    parser.add_argument(
+        "--corruptions", default="counterfactual,noise", help="counterfactual and/or noise"
+    )
     parser.add_argument("--no-tl", action="store_true", help="time mitutor only (no reference)")
     args = parser.parse_args(argv)
     wanted = [s for s in args.sweeps.split(",") if s]
@@ -288,6 +294,8 @@ def main(argv: list[str] | None = None) -> int:
         if device.startswith("cuda"):
             torch.cuda.synchronize()
 
+    kinds = args.corruptions.split(",")
+    experiments = {k: v for k, v in experiments.items() if k.split()[0] in kinds}
     rows: list[dict[str, object]] = []
     strategy = ""
     for exp_name, experiment in experiments.items():
@@ -331,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
                 ref_sweep = "resid" if is_attr else sweep
                 ref = tl_sweep(ref_sweep).float()  # also TransformerLens's warm-up
                 row["tl_ms"], row["tl_mib"] = timed(
-                    lambda s=ref_sweep: tl_sweep(s), args.repeats, device
+                    lambda s=ref_sweep: tl_sweep(s), args.tl_repeats, device
                 )
                 if not is_attr:
                     values = torch.tensor(first.values)  # type: ignore[attr-defined]
@@ -353,8 +361,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{strategy or 'n/a'}"
     )
     print(
-        f"torch.matmul 2048² float32: {peak / 1e9:.1f} GFLOP/s; median of {args.repeats} runs "
-        "after a warm-up; TransformerLens run under no_grad\n"
+        f"torch.matmul 2048² float32: {peak / 1e9:.1f} GFLOP/s; mitutor: median of "
+        f"{args.repeats} runs, TransformerLens: of {args.tl_repeats}, each after a warm-up; "
+        "TransformerLens run under no_grad\n"
     )
     header = (
         f"{'corruption':<15} {'sweep':<20} {'TL ms':>9} {'mitutor ms':>10} {'speed-up':>8} "

@@ -149,6 +149,17 @@ class PreparedRuns:
     def last_subject_position(self) -> int | None:
         return None if self.subject is None else self.subject[1] - 1
 
+    @property
+    def first_corrupted(self) -> int:
+        """The first position the corruption touches (the noised subject's first token, or
+        the first token where the counterfactual differs). Before it the clean and corrupted
+        runs are the same computation, so a patch there changes nothing: any difference in
+        the caches is float rounding of different batch sizes."""
+        if self.noise is not None:
+            return self.subject[0] if self.subject is not None else 0
+        differ = (self.corrupted_tokens != self.tokens).any(0).nonzero()
+        return int(differ[0, 0]) if len(differ) else self.n_pos
+
     def sample_slice(self, lo: int, hi: int) -> PreparedRuns:
         """These runs restricted to noise samples ``lo:hi`` (views, no copies): a sweep
         whose batch would not fit its memory budget runs a slice at a time."""
@@ -455,6 +466,8 @@ def suffix_runner(prep: PreparedRuns) -> Any:
 
 def is_noop(prep: PreparedRuns, cell: Cell) -> bool:
     """Whether a patch copies values the corrupted run already has (so it changes nothing)."""
+    if cell.positions and max(cell.positions) < prep.first_corrupted:
+        return True
     for layer in cell.layers:
         name = _HOOK[cell.kind].format(layer)
         clean = prep.clean_cache[name][0]
@@ -622,23 +635,33 @@ def reduce_cells(
     ([cells], [cells, vocab]), reduced batch by batch so memory stays within the budget."""
     import torch
 
+    n = prep.samples
     values: torch.Tensor | None = None
     probs: torch.Tensor | None = None
-    for idx, _lo, _hi, logits in iter_batches(
+    for idx, lo, hi, logits in iter_batches(
         prep, cells, strategy=strategy, memory_mb=memory_mb, progress=progress, check=check
     ):
-        flat = logits.reshape(-1, logits.shape[-1])
-        metric = metric_values(flat, prep.metric, prep.answer_id, prep.wrong_id).float()
         if values is None or probs is None:
-            values = torch.zeros(len(cells), device=flat.device)
-            probs = torch.zeros(len(cells), flat.shape[-1], device=flat.device)
-        at = torch.tensor(idx, dtype=torch.long, device=flat.device)
-        values.index_add_(0, at, metric.reshape(len(idx), -1).sum(1))
-        probs.index_add_(
-            0, at, flat.float().softmax(-1).reshape(len(idx), -1, flat.shape[-1]).sum(1)
-        )
+            values = torch.zeros(len(cells), dtype=torch.float64, device=logits.device)
+            probs = torch.zeros(len(cells), logits.shape[-1], device=logits.device)
+        at = torch.tensor(idx, dtype=torch.long, device=logits.device)
+        if logits.data_ptr() == prep.corrupted_logits.data_ptr():
+            # Patches that change nothing: exactly the corrupted run's numbers.
+            values[at] = prep.corrupted_value
+            probs[at] = prep.corrupted_logits.float().softmax(-1).mean(0)
+            continue
+        flat = logits.reshape(-1, logits.shape[-1])
+        metric = metric_values(flat, prep.metric, prep.answer_id, prep.wrong_id)
+        metric = metric.reshape(len(idx), hi - lo)
+        p = flat.float().softmax(-1).reshape(len(idx), hi - lo, -1)
+        if hi - lo == n:  # the whole mean at once (as the corrupted run's own is taken)
+            values[at] = metric.mean(1).double()
+            probs[at] = p.mean(1)
+        else:  # a slice of the samples: add its share of the mean
+            values.index_add_(0, at, metric.double().sum(1) / n)
+            probs.index_add_(0, at, p.sum(1) / n)
     assert values is not None and probs is not None
-    return values / prep.samples, probs / prep.samples
+    return values, probs
 
 
 def run_sweep(

@@ -154,10 +154,13 @@ def cell_changes(prep: PreparedRuns, cell: Cell) -> list[tuple[int, Any]]:
 def first_changed_position(prep: PreparedRuns, cell: Cell) -> int | None:
     """The first position where the cell's patch changes anything (None: it changes nothing).
 
-    Before it, the patched run equals the corrupted run at every layer (causal attention)."""
+    Before it, the patched run equals the corrupted run at every layer (causal attention).
+    Positions before ``prep.first_corrupted`` never count: there the two runs differ only
+    by the rounding of different batch sizes."""
     first = None
     for _, delta in cell_changes(prep, cell):
         changed = delta.reshape(delta.shape[0], delta.shape[1], -1).ne(0).any(-1).any(0)
+        changed[: prep.first_corrupted] = False
         where = changed.nonzero()
         if len(where):
             p = int(where[0, 0])
@@ -287,6 +290,8 @@ class SuffixModel:
             for ly in cell.layers[1:] if len(cell.layers) > 1 else ():
                 entry = lists.setdefault((ly, _PHASE[cell.kind]), ([], [], []))
                 for p in cell.positions:
+                    if p < start:  # before the suffix: unchanged (see first_changed_position)
+                        continue
                     entry[0].extend(range(base_of[i], base_of[i] + n))
                     entry[1].extend([p - start] * n)
                     entry[2].extend([p] * n)
