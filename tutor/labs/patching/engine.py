@@ -23,9 +23,10 @@ run leaves nothing on the shared model.
 from __future__ import annotations
 
 import time
+import weakref
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from tutor.labs.patching.corruption import (
@@ -63,7 +64,12 @@ def _noop_check() -> None:
     return None
 
 
-_resume_ok: dict[int, bool] = {}
+DEFAULT_MEMORY_MB = 512  # a sweep's batch is chunked to stay about this size
+STRATEGIES = ("auto", "suffix", "resume", "full")
+# Per model: whether its blocks called one by one reproduce its forward pass, and whether the
+# suffix runner's GPT-2 blocks do (checked once, against the corrupted run's logits).
+_resume_ok: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+_suffix_ok: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -142,6 +148,31 @@ class PreparedRuns:
 
     def last_subject_position(self) -> int | None:
         return None if self.subject is None else self.subject[1] - 1
+
+    @property
+    def first_corrupted(self) -> int:
+        """The first position the corruption touches (the noised subject's first token, or
+        the first token where the counterfactual differs). Before it the clean and corrupted
+        runs are the same computation, so a patch there changes nothing: any difference in
+        the caches is float rounding of different batch sizes."""
+        if self.noise is not None:
+            return self.subject[0] if self.subject is not None else 0
+        differ = (self.corrupted_tokens != self.tokens).any(0).nonzero()
+        return int(differ[0, 0]) if len(differ) else self.n_pos
+
+    def sample_slice(self, lo: int, hi: int) -> PreparedRuns:
+        """These runs restricted to noise samples ``lo:hi`` (views, no copies): a sweep
+        whose batch would not fit its memory budget runs a slice at a time."""
+        if (lo, hi) == (0, self.samples):
+            return self
+        return replace(
+            self,
+            corrupted_tokens=self.corrupted_tokens[lo:hi],
+            noise=None if self.noise is None else self.noise[lo:hi],
+            corrupted_cache={k: v[lo:hi] for k, v in self.corrupted_cache.items()},
+            corrupted_logits=self.corrupted_logits[lo:hi],
+            suffix_runner=None,
+        )
 
 
 def _cache_filter(name: str) -> bool:
@@ -373,95 +404,70 @@ def _run_chunk_full(
     return logits[:, -1]
 
 
-def can_resume(prep: PreparedRuns) -> bool:
-    """Whether calling the model's blocks one by one reproduces its forward pass (cached)."""
+def _close(a: torch.Tensor, b: torch.Tensor) -> bool:
     import torch
 
-    key = id(prep.model)
-    if key not in _resume_ok:
+    return bool(torch.allclose(a.float(), b.float(), atol=1e-4, rtol=1e-4))
+
+
+def can_resume(prep: PreparedRuns) -> bool:
+    """Whether calling the model's blocks one by one reproduces its forward pass: the
+    unpatched resumed run must give the corrupted run's cached logits (checked once per model).
+    """
+    import warnings
+
+    import torch
+
+    model = prep.model
+    if model not in _resume_ok:
         try:
-            with torch.no_grad():
+            # A rotary model's blocks warn when called without position inputs: that is the
+            # very failure this check detects.
+            with torch.no_grad(), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
                 resumed = _run_chunk_resumed(prep, [Cell("resid", (0,), ())])
-                full = _run_chunk_full(prep, [Cell("resid", (0,), ())])
-            _resume_ok[key] = bool(torch.allclose(resumed, full, atol=1e-4, rtol=1e-4))
+            _resume_ok[model] = _close(resumed, prep.corrupted_logits)
         except Exception:
-            _resume_ok[key] = False
-    return _resume_ok[key]
+            _resume_ok[model] = False
+    return _resume_ok[model]
 
 
 def suffix_runner(prep: PreparedRuns) -> Any:
-    """The checked suffix runner for ``prep`` (see ``patching_suffix``), or None."""
+    """The suffix runner for ``prep`` (see ``suffix.py``), or None when it does not apply.
+
+    The check is cheap: the runner, unpatched, from the first position and from the last
+    (reading cached keys and values), must give the corrupted run's cached logits. Its
+    verdict is kept per model; the runner itself (the corrupted keys and values) per ``prep``.
+    """
     import torch
 
     from tutor.labs.patching.suffix import SuffixModel
 
     if prep.suffix_runner is None:
         prep.suffix_runner = False
-        runner = SuffixModel.build(prep)
-        if runner is not None:
-            last = prep.n_pos - 1
-            probes = [
-                Cell("resid", (1 % prep.n_layers,), (last,)),
-                Cell("attn", (0,), (max(0, last - 1),)),
-                Cell("mlp", (prep.n_layers - 1,), (last,)),
-            ]
-            try:
-                with torch.no_grad():
-                    ok = all(
-                        torch.allclose(
-                            runner.run([c], c.positions[0]),
-                            _run_chunk_full(prep, [c]),
-                            atol=1e-4,
-                            rtol=1e-4,
+        model = prep.model
+        if _suffix_ok.get(model, True):
+            runner = SuffixModel.build(prep)
+            if runner is not None and model not in _suffix_ok:
+                try:
+                    with torch.no_grad():
+                        unpatched = Cell("resid", (0,), ())
+                        ok = all(
+                            _close(runner.run([unpatched], start), prep.corrupted_logits)
+                            for start in {0, prep.n_pos - 1}
                         )
-                        for c in probes
-                    )
-            except Exception:
-                ok = False
-            if ok:
+                except Exception:
+                    ok = False
+                _suffix_ok[model] = ok
+            if runner is not None and _suffix_ok.get(model, False):
                 prep.suffix_runner = runner
     return prep.suffix_runner or None
 
 
-def _run_suffix(
-    prep: PreparedRuns,
-    runner: Any,
-    cells: list[Cell],
-    max_rows: int,
-    progress: Progress | None,
-    check: Check = _noop_check,
-) -> torch.Tensor:
-    """Logits [len(cells) * samples, vocab], cells grouped by their first patched position."""
-    import torch
-
-    from tutor.labs.patching.suffix import suffix_start
-
-    groups: dict[int, list[int]] = {}
-    for i, cell in enumerate(cells):
-        groups.setdefault(int(suffix_start(cell) or 0), []).append(i)
-    n = prep.samples
-    per_chunk = max(1, max_rows // n)
-    jobs = [
-        (start, idx[j : j + per_chunk])
-        for start, idx in sorted(groups.items())
-        for j in range(0, len(idx), per_chunk)
-    ]
-    out: torch.Tensor | None = None
-    with torch.no_grad():
-        for done, (start, idx) in enumerate(jobs):
-            check()
-            logits = runner.run([cells[i] for i in idx], start).reshape(len(idx), n, -1)
-            if out is None:
-                out = logits.new_empty(len(cells), n, logits.shape[-1])
-            out[idx] = logits
-            if progress is not None:
-                progress((done + 1) / len(jobs))
-    assert out is not None
-    return out.reshape(len(cells) * n, -1)
-
-
 def is_noop(prep: PreparedRuns, cell: Cell) -> bool:
     """Whether a patch copies values the corrupted run already has (so it changes nothing)."""
+    if cell.positions and max(cell.positions) < prep.first_corrupted:
+        return True
     for layer in cell.layers:
         name = _HOOK[cell.kind].format(layer)
         clean = prep.clean_cache[name][0]
@@ -476,52 +482,186 @@ def is_noop(prep: PreparedRuns, cell: Cell) -> bool:
     return True
 
 
+def bytes_per_row(prep: PreparedRuns) -> int:
+    """A generous estimate of the memory one batch row (one cell × one noise sample) takes
+    while it runs: the stream, the attention and MLP activations, the logits."""
+    cfg = prep.model.cfg
+    t = prep.n_pos
+    d = int(cfg.d_model)
+    d_mlp = int(getattr(cfg, "d_mlp", 0) or 4 * d)
+    heads = int(cfg.n_heads)
+    vocab = int(getattr(cfg, "d_vocab", 0) or prep.corrupted_logits.shape[-1])
+    return 4 * (t * (10 * d + 2 * d_mlp) + 3 * heads * t * t + 2 * vocab)
+
+
+@dataclass
+class _Chunk:
+    """One batch of a sweep: some cells, on noise samples ``lo:hi``, from position ``start``."""
+
+    cells: list[int]
+    lo: int
+    hi: int
+    start: int = 0
+
+
+def _plan(prep: PreparedRuns, groups: dict[int, list[int]], memory_mb: float) -> list[_Chunk]:
+    """Split each group of cells (same start position) into batches that fit the budget:
+    whole cells while a cell's samples fit, else one cell on a slice of its samples."""
+    rows = max(1, int(memory_mb * 2**20) // bytes_per_row(prep))
+    n = prep.samples
+    chunks = []
+    for start, idx in sorted(groups.items()):
+        if n <= rows:
+            per = rows // n
+            chunks += [_Chunk(idx[j : j + per], 0, n, start) for j in range(0, len(idx), per)]
+        else:
+            chunks += [
+                _Chunk([i], lo, min(n, lo + rows), start) for i in idx for lo in range(0, n, rows)
+            ]
+    return chunks
+
+
+def _choose(prep: PreparedRuns, cells: list[Cell], strategy: str) -> str:
+    """The path a batch of cells takes: ``suffix``, ``resume`` or ``full``."""
+    from tutor.labs.patching.suffix import applies
+
+    if strategy not in STRATEGIES:
+        raise PatchingInputError(
+            "strategy", f"unknown strategy {strategy!r} (known: {', '.join(STRATEGIES)})"
+        )
+    if strategy == "resume" and not can_resume(prep):
+        raise PatchingInputError(
+            "strategy",
+            "'resume' does not apply to this model: calling its blocks one by one does not "
+            "reproduce its forward pass (rotary or other position inputs); use 'auto' or 'full'",
+        )
+    if strategy in ("auto", "suffix"):
+        if all(applies(c) for c in cells) and suffix_runner(prep) is not None:
+            return "suffix"
+        return "resume" if can_resume(prep) else "full"
+    return strategy
+
+
+def iter_batches(
+    prep: PreparedRuns,
+    cells: list[Cell],
+    *,
+    strategy: str = "auto",
+    memory_mb: float = DEFAULT_MEMORY_MB,
+    progress: Progress | None = None,
+    check: Check = _noop_check,
+) -> Iterator[tuple[list[int], int, int, torch.Tensor]]:
+    """Run every cell; yield ``(cell indices, lo, hi, logits)`` per batch, ``logits`` being
+    the last position's logits shaped [len(indices), hi - lo, vocab] for noise samples
+    ``lo:hi``. Cells that change nothing are answered from the corrupted run. Batches are
+    sized to ``memory_mb``; ``check()`` runs between layers and batches."""
+    import torch
+
+    from tutor.labs.patching.suffix import first_changed_position
+
+    how = _choose(prep, cells, strategy)
+    n = prep.samples
+    groups: dict[int, list[int]] = {}
+    noop: list[int] = []
+    for i, cell in enumerate(cells):
+        if how == "suffix":
+            first = first_changed_position(prep, cell)
+        else:
+            first = None if is_noop(prep, cell) else 0
+        if first is None:
+            noop.append(i)
+        else:
+            groups.setdefault(first, []).append(i)
+    if noop:
+        yield noop, 0, n, prep.corrupted_logits.unsqueeze(0).expand(len(noop), -1, -1)
+    chunks = _plan(prep, groups, memory_mb)
+    runner = suffix_runner(prep) if how == "suffix" else None
+    with torch.no_grad():
+        for done, chunk in enumerate(chunks):
+            check()
+            sub = prep.sample_slice(chunk.lo, chunk.hi)
+            batch = [cells[i] for i in chunk.cells]
+
+            def part(f: float, done: int = done) -> None:
+                if progress is not None:
+                    progress((done + f) / len(chunks))
+
+            if runner is not None:
+                part_runner = runner.for_samples(sub, chunk.lo, chunk.hi)
+                logits = part_runner.run(batch, chunk.start)
+            elif how == "resume":
+                logits = _run_chunk_resumed(sub, batch, part, check)
+            else:
+                logits = _run_chunk_full(sub, batch, part, check)
+            part(1.0)
+            yield chunk.cells, chunk.lo, chunk.hi, logits.reshape(len(batch), sub.samples, -1)
+
+
 def run_cells(
     prep: PreparedRuns,
     cells: list[Cell],
     *,
     strategy: str = "auto",
-    max_rows: int = 4096,
+    memory_mb: float = DEFAULT_MEMORY_MB,
     progress: Progress | None = None,
     check: Check = _noop_check,
 ) -> torch.Tensor:
     """Logits at the last position for every patched run: [len(cells), samples, vocab].
 
+    (Its size grows with cells × samples; ``run_sweep`` reduces each batch as it comes.)
     ``check()`` is called between layers and batches; whatever it raises stops the run.
     """
+    out: torch.Tensor | None = None
+    for idx, lo, hi, logits in iter_batches(
+        prep, cells, strategy=strategy, memory_mb=memory_mb, progress=progress, check=check
+    ):
+        if out is None:
+            out = logits.new_empty(len(cells), prep.samples, logits.shape[-1])
+        out[idx, lo:hi] = logits.to(out.dtype)
+    assert out is not None
+    return out
+
+
+def reduce_cells(
+    prep: PreparedRuns,
+    cells: list[Cell],
+    *,
+    strategy: str = "auto",
+    memory_mb: float = DEFAULT_MEMORY_MB,
+    progress: Progress | None = None,
+    check: Check = _noop_check,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per cell, the metric and the answer distribution averaged over the noise samples:
+    ([cells], [cells, vocab]), reduced batch by batch so memory stays within the budget."""
     import torch
 
-    noop = [is_noop(prep, cell) for cell in cells]
-    if any(noop):
-        out = prep.corrupted_logits.unsqueeze(0).repeat(len(cells), 1, 1)
-        active = [i for i, skip in enumerate(noop) if not skip]
-        if active:
-            sub = [cells[i] for i in active]
-            out[active] = run_cells(
-                prep, sub, strategy=strategy, max_rows=max_rows, progress=progress, check=check
-            ).to(out.dtype)
-        return out
-    if strategy in ("auto", "suffix") and all(c.positions and c.head is None for c in cells):
-        runner_s = suffix_runner(prep)
-        if runner_s is not None:
-            logits = _run_suffix(prep, runner_s, cells, max_rows, progress, check)
-            return logits.reshape(len(cells), prep.samples, -1)
-    if strategy in ("auto", "suffix"):
-        strategy = "resume" if can_resume(prep) else "full"
-    runner = _run_chunk_resumed if strategy == "resume" else _run_chunk_full
-    per_chunk = max(1, max_rows // prep.samples)
-    chunks = [cells[i : i + per_chunk] for i in range(0, len(cells), per_chunk)]
-    outs = []
-    with torch.no_grad():
-        for c, chunk in enumerate(chunks):
-
-            def sub(f: float, c: int = c) -> None:
-                if progress is not None:
-                    progress((c + f) / len(chunks))
-
-            outs.append(runner(prep, chunk, sub, check))
-    logits = torch.cat(outs)
-    return logits.reshape(len(cells), prep.samples, -1)
+    n = prep.samples
+    values: torch.Tensor | None = None
+    probs: torch.Tensor | None = None
+    for idx, lo, hi, logits in iter_batches(
+        prep, cells, strategy=strategy, memory_mb=memory_mb, progress=progress, check=check
+    ):
+        if values is None or probs is None:
+            values = torch.zeros(len(cells), dtype=torch.float64, device=logits.device)
+            probs = torch.zeros(len(cells), logits.shape[-1], device=logits.device)
+        at = torch.tensor(idx, dtype=torch.long, device=logits.device)
+        if logits.data_ptr() == prep.corrupted_logits.data_ptr():
+            # Patches that change nothing: exactly the corrupted run's numbers.
+            values[at] = prep.corrupted_value
+            probs[at] = prep.corrupted_logits.float().softmax(-1).mean(0)
+            continue
+        flat = logits.reshape(-1, logits.shape[-1])
+        metric = metric_values(flat, prep.metric, prep.answer_id, prep.wrong_id)
+        metric = metric.reshape(len(idx), hi - lo)
+        p = flat.float().softmax(-1).reshape(len(idx), hi - lo, -1)
+        if hi - lo == n:  # the whole mean at once (as the corrupted run's own is taken)
+            values[at] = metric.mean(1).double()
+            probs[at] = p.mean(1)
+        else:  # a slice of the samples: add its share of the mean
+            values.index_add_(0, at, metric.double().sum(1) / n)
+            probs.index_add_(0, at, p.sum(1) / n)
+    assert values is not None and probs is not None
+    return values, probs
 
 
 def run_sweep(
@@ -532,6 +672,7 @@ def run_sweep(
     window: int = 1,
     attribution: bool = False,
     strategy: str = "auto",
+    memory_mb: float = DEFAULT_MEMORY_MB,
     progress: Progress | None = None,
     check: Check = _noop_check,
 ) -> PatchResult:
@@ -539,18 +680,14 @@ def run_sweep(
 
     ``check()`` is called between layers and batches (see ``run_cells``)."""
     cells = sweep_cells(prep, sweep, positions, window)
-    if strategy == "auto":
-        can_resume(prep)  # one-time checks, kept out of the timing
-        if sweep != "heads":
-            suffix_runner(prep)
+    if strategy in ("auto", "suffix"):
+        _choose(prep, cells, strategy)  # one-time checks, kept out of the timing
     t0 = time.perf_counter()
-    logits = run_cells(prep, cells, strategy=strategy, progress=progress, check=check)
+    values, probs = reduce_cells(
+        prep, cells, strategy=strategy, memory_mb=memory_mb, progress=progress, check=check
+    )
     n_rows, per_cell = cells_shape(prep, sweep, positions)
-    flat = logits.reshape(-1, logits.shape[-1])
-    metric = metric_values(flat, prep.metric, prep.answer_id, prep.wrong_id)
-    values = metric.reshape(len(cells), prep.samples).mean(1)
     elapsed_ms = (time.perf_counter() - t0) * 1000
-    probs = logits.float().softmax(-1).mean(1)  # [cells, vocab]
     answer_prob = probs[:, prep.answer_id]
     top = [_top_tokens(prep.model, probs[i]) for i in range(len(cells))]
     vals = values.tolist()
