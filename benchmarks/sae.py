@@ -73,6 +73,7 @@ def train_default(model_name: str, device: str, kind: str | None) -> None:
     from tutor.labs.sae import activations as act_mod
     from tutor.labs.sae import pipeline
     from tutor.labs.sae.presets import preset
+    from tutor.labs.sae.training import train_sae
     from tutor.model.loader import ModelLoadError, load_model
 
     try:
@@ -87,7 +88,7 @@ def train_default(model_name: str, device: str, kind: str | None) -> None:
     t0 = time.perf_counter()
     acts = act_mod.load_or_collect(model, model_name, "resid_pre", layer)
     t_collect = time.perf_counter() - t0
-    result, _ = pipeline.train_on_model(model, model_name, cfg, layer=layer)
+    result = train_sae(acts.acts, cfg, model_name=model_name, hook_name=acts.hook_name, layer=layer)
     metrics = pipeline.evaluate_on_model(model, result.sae)
     print(
         f"\nDefault SAE on {model_name}: {cfg.kind}, layer {layer} resid_pre, "
