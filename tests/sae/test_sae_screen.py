@@ -26,12 +26,13 @@ class LabApp(App[None]):
         self.push_screen(self._lab)
 
 
+TINY = {"tokens": 3000, "eval_tokens": 400, "index_tokens": 3000, "batch_size": 1024}
+
+
 def _tiny_screen(preset: str | None = None) -> SAEScreen:
-    screen = SAEScreen(preset)
-    screen.n_tokens = 3000
-    screen.eval_tokens = 400
-    screen.index_tokens = 3000
-    return screen
+    from tutor.labs.sae.experiment import params_for_preset
+
+    return SAEScreen(preset, params_for_preset(preset).model_copy(update=TINY))
 
 
 def _store(tmp_path: Path) -> object:
@@ -61,13 +62,13 @@ def test_unknown_preset_names_the_known_ones() -> None:
 async def test_train_open_feature_and_steer(tiny_model_dir: Path, tmp_path: Path) -> None:
     store = _store(tmp_path)
     screen = _tiny_screen("golden-gate")
-    assert screen.preset.search == "Gate"
+    assert screen.params.search == "Gate"
     app = LabApp(tiny_model_dir, store, screen)
     async with app.run_test(size=(80, 24)) as pilot:
         await _set(pilot, "steps", "30")
         await _set(pilot, "expansion", "2")
         await pilot.press("ctrl+t")
-        await _wait_for(pilot, lambda: screen.index is not None and not screen.training)
+        await _wait_for(pilot, lambda: screen.index is not None and not screen.running)
         await app.workers.wait_for_complete()
         await pilot.pause()
         status = str(screen.query_one("#train-status", Static).render())
@@ -75,14 +76,14 @@ async def test_train_open_feature_and_steer(tiny_model_dir: Path, tmp_path: Path
         # The run went to the store through the contract, with the engine's numbers.
         runs = store.list_runs("sae")
         assert len(runs) == 1
-        assert runs[0].result["l0"] == pytest.approx(screen.last_metrics.l0)
+        assert runs[0].result["l0"] == pytest.approx(screen.result.l0)
         assert runs[0].params["expansion"] == 2 and runs[0].params["steps"] == 30
         # The preset's search runs by itself and opens the best match.
         features = screen.query_one("#feature-list", OptionList)
         assert features.option_count > 0
         assert screen.feature is not None
-        best = screen.index.search(screen.preset.search, 1)[0].feature
-        assert screen.feature == best
+        best = screen.index.search(screen.params.search, 1)[0].feature
+        assert screen.feature == best == screen.result.best_feature
         # Open another feature with the keyboard.
         features.focus()
         await pilot.press("down", "enter")
@@ -90,7 +91,7 @@ async def test_train_open_feature_and_steer(tiny_model_dir: Path, tmp_path: Path
         await pilot.pause()
         chosen = int(features.get_option_at_index(features.highlighted).id)
         assert screen.feature == chosen
-        text = str(screen.query_one("#dashboard-text", Static).render())
+        text = str(screen.query_one("#dash", Static).render())
         assert f"Feature {chosen}" in text and "Top contexts" in text
         # Steer: with and without, side by side.
         await pilot.press("ctrl+g")
@@ -127,7 +128,7 @@ async def test_cancel_stops_training_and_saves_nothing(
         await pilot.press("ctrl+t")
         await _wait_for(pilot, lambda: len(screen.history) > 0)
         await pilot.press("ctrl+x")
-        await _wait_for(pilot, lambda: not screen.training)
+        await _wait_for(pilot, lambda: not screen.running)
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "cancelled" in str(screen.query_one("#train-status", Static).render()).lower()
@@ -144,11 +145,11 @@ async def test_bad_control_value_is_reported_and_nothing_starts(
     async with app.run_test(size=(80, 24)) as pilot:
         await _set(pilot, "layer", "7")
         await pilot.press("ctrl+t")
-        await _wait_for(pilot, lambda: not screen.training)
+        await _wait_for(pilot, lambda: not screen.running)
         await app.workers.wait_for_complete()
         await pilot.pause()
         status = str(screen.query_one("#train-status", Static).render())
-        assert "--layer 7" in status and "0..1" in status
+        assert "layer: 7" in status and "0..1" in status
 
 
 async def test_ctrl_o_unfolds_the_whole_preset_explanation(

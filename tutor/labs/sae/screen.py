@@ -42,6 +42,13 @@ from tutor.labs.sae.params import FORM_FIELDS, Params, from_form
 from tutor.screens.lab_base import LabScreen
 
 IDLE = "Press Train (ctrl+t) to collect activations and train."
+# Each tab and the widget that takes focus when it is shown (never a text field).
+TABS = {
+    "tab-train": "train-results",
+    "tab-runs": "saved-list",
+    "tab-features": "feature-list",
+    "tab-steer": "steer-scroll",
+}
 
 
 class SAEScreen(LabScreen):
@@ -85,9 +92,9 @@ class SAEScreen(LabScreen):
         Binding("ctrl+x", "cancel", "Cancel", tooltip="Stop the running training"),
         Binding("ctrl+g", "steer", "Steer", tooltip="Generate with and without the clamp"),
         Binding("ctrl+o", "toggle_explain", "More", tooltip="Show the preset's whole explanation"),
+        Binding("ctrl+n", "next_tab", "Tab", tooltip="Next tab: Train → Runs → Features → Steer"),
     ]
     EXTRA_KEYS: ClassVar[list[tuple[str, str]]] = [
-        ("tab / shift+tab", "Move between the tab bar, the fields, the lists and the results"),
         ("← →", "On the tab bar: Train, Runs, Features, Steer"),
         ("↑ ↓ pgup pgdn", "Scroll the results and the dashboard; move in the lists"),
         ("enter", "Runs: load the saved SAE · Features: open the feature, or search"),
@@ -170,6 +177,14 @@ class SAEScreen(LabScreen):
     def action_toggle_explain(self) -> None:
         """Show the whole preset explanation, or fold it back to three lines."""
         self.query_one("#sae-explain", Static).toggle_class("expanded")
+
+    def action_next_tab(self, tab: str | None = None) -> None:
+        """Show ``tab`` (default: the next one) and focus its results, not a text field."""
+        tabs = self.query_one("#sae-tabs", TabbedContent)
+        order = list(TABS)
+        tab = tab or order[(order.index(tabs.active) + 1) % len(order)]
+        tabs.active = tab
+        self.query_one(f"#{TABS[tab]}").focus()
 
     def _plot(self, selector: str, draw: Any, data: list[Any]) -> None:
         plot = self.query_one(selector, PlotextPlot)
@@ -303,7 +318,7 @@ class SAEScreen(LabScreen):
         else:
             self.search_features("")
         if self.result is None or self.result.sae is not sae:  # a reloaded SAE: show it
-            self.query_one("#sae-tabs", TabbedContent).active = "tab-features"
+            self.action_next_tab("tab-features")
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
@@ -368,9 +383,7 @@ class SAEScreen(LabScreen):
         if problem is not None:
             self.notify(problem, severity="error")
             return
-        # Show where the result lands; focus moves too, or the tab of the focused widget wins.
-        self.query_one("#sae-tabs", TabbedContent).active = "tab-steer"
-        self.query_one("#generate", Button).focus()
+        self.action_next_tab("tab-steer")  # show where the result lands
         self.query_one("#steer-status", Static).update("Generating…")
         self._steer_worker(self.feature, prompt, multiple)
 
