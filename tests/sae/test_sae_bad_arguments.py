@@ -47,8 +47,18 @@ FACES = [["sae", "train"], ["run", "sae"]]
         (["--tokens", "4096", "--batch-size", "8192"], "--batch-size", "larger than tokens"),
         (["--layer", "9"], "--layer", "0..1"),
     ],
-    ids=["l1-inf", "l1-nan", "lr-inf", "lr-nan", "k>d_sae", "tokens-0", "tokens-10",
-         "batch-huge", "batch>tokens", "layer"],  # fmt: skip
+    ids=[
+        "l1-inf",
+        "l1-nan",
+        "lr-inf",
+        "lr-nan",
+        "k>d_sae",
+        "tokens-0",
+        "tokens-10",
+        "batch-huge",
+        "batch>tokens",
+        "layer",
+    ],  # fmt: skip
 )
 def test_bad_option_is_refused(
     face, options, option, words, tiny_model_dir, capsys, _isolated_home

@@ -3,13 +3,11 @@ preset; the error boundary, leaving during training, focus, keys and field width
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
 import pytest
-from textual.app import App
-from textual.screen import Screen
+from sae_screen_helpers import LabApp, settle, store_in, wait_for
 from textual.widgets import Input, Static
 
 from tutor.cli import main
@@ -22,39 +20,6 @@ from tutor.screens.lab_base import ConfirmScreen
 SIZE = (80, 24)
 QUICK = ["--steps", "20", "--tokens", "4096", "--batch-size", "256"]
 QUICK += ["--eval-tokens", "512", "--index-tokens", "4096"]
-
-
-class LabApp(App[None]):
-    """Just what the lab screen reads from TutorApp, over a plain home screen."""
-
-    def __init__(self, model_dir: Path, screen: SAEScreen, store: object = None) -> None:
-        super().__init__()
-        self.model_name, self.device, self.store = str(model_dir), "cpu", store
-        self._lab = screen
-
-    def on_mount(self) -> None:
-        self.push_screen(Screen(id="home"))
-        self.push_screen(self._lab)
-
-
-def _store(tmp_path: Path) -> object:
-    from tutor.progress import ProgressStore
-
-    return ProgressStore(tmp_path / "progress.sqlite3")
-
-
-async def _wait_for(pilot, condition, timeout: float = 120.0) -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not condition():
-        assert loop.time() < end, "timed out waiting for the screen"
-        await pilot.pause(0.05)
-
-
-async def _settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def _untimed(data):
@@ -85,11 +50,11 @@ async def test_cli_and_screen_give_the_same_result(preset, tiny_model_dir, tmp_p
     assert Path(cli["result"]["path"], "cfg.json").is_file()
 
     screen = SAEScreen(preset, params=params)
-    app = LabApp(tiny_model_dir, screen, _store(tmp_path))
+    app = LabApp(tiny_model_dir, screen, store_in(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+t")
-        await _wait_for(pilot, lambda: screen.result is not None)
-        await _settle(pilot)
+        await wait_for(pilot, lambda: screen.result is not None)
+        await settle(pilot)
         assert screen.last_params == params  # the form rebuilt exactly the CLI's parameters
         shown = _strict(json.dumps(screen.result.model_dump(mode="json"), allow_nan=False))
         assert _untimed(shown) == _untimed(cli["result"])
@@ -113,7 +78,7 @@ async def test_a_failing_training_shows_the_error_panel_and_esc_goes_home(
     app = LabApp(tiny_model_dir, screen)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+t")
-        await _wait_for(pilot, lambda: screen.error is not None)
+        await wait_for(pilot, lambda: screen.error is not None)
         text = str(screen.query_one("#lab-error", Static).render())
         assert "RuntimeError: injected failure" in text and "Full traceback:" in text
         log = Path(text.split("Full traceback: ")[1].split()[0])
@@ -134,7 +99,7 @@ async def test_a_failing_side_worker_reaches_the_same_panel(tiny_model_dir, monk
     screen = SAEScreen()
     app = LabApp(tiny_model_dir, screen)
     async with app.run_test(size=SIZE) as pilot:
-        await _settle(pilot)
+        await settle(pilot)
         assert "RuntimeError: listing failed" in str(screen.error)
         await pilot.press("escape")
         await pilot.pause()
@@ -144,13 +109,13 @@ async def test_a_failing_side_worker_reaches_the_same_panel(tiny_model_dir, monk
 async def test_esc_while_training_asks_and_cancels_when_confirmed(
     tiny_model_dir, tmp_path, _isolated_home
 ):
-    store = _store(tmp_path)
+    store = store_in(tmp_path)
     params = Params(expansion=2, steps=100_000, tokens=4096, batch_size=256)
     screen = SAEScreen(params=params)
     app = LabApp(tiny_model_dir, screen, store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+t")
-        await _wait_for(pilot, lambda: len(screen.history) > 0)
+        await wait_for(pilot, lambda: len(screen.history) > 0)
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
@@ -177,7 +142,7 @@ async def test_focus_keys_and_field_widths(tiny_model_dir):
     screen = SAEScreen("golden-gate")
     app = LabApp(tiny_model_dir, screen)
     async with app.run_test(size=SIZE) as pilot:
-        await _settle(pilot)
+        await settle(pilot)
         assert app.focused is not None and app.focused.id == "train-results"
         before = {w.id: w.value for w in screen.query(Input)}
         await pilot.press("5", "b", "g", "m")  # typed while nothing is focused in the form
