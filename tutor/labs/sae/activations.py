@@ -129,7 +129,13 @@ def corpus_rows(
 
 @torch.no_grad()
 def run_to_site(model: Any, rows: torch.Tensor, name: str, layer: int) -> torch.Tensor:
-    """Activations at hook ``name`` for a batch of token rows, running no further than needed."""
+    """Activations at hook ``name`` for a batch of token rows, running no further than needed.
+
+    ``resid_pre`` of block L is what the first L blocks return, so the forward stops before
+    block L and no cache is built; ``mlp_out`` needs block L itself.
+    """
+    if name == hook_name("resid_pre", layer):
+        return model(rows, stop_at_layer=layer)
     stop = layer + 1 if layer + 1 < int(model.cfg.n_layers) else None
     _, cache = model.run_with_cache(rows, names_filter=lambda n: n == name, stop_at_layer=stop)
     return cache[name]
@@ -141,7 +147,7 @@ def collect_activations(
     site: str,
     layer: int,
     *,
-    batch_rows: int = 32,
+    batch_rows: int = 128,
     on_progress: Callable[[int, int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> ActivationSet:
