@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
-from textual.app import App
+from sae_screen_helpers import LabApp, store_in, wait_for
 from textual.widgets import Input, OptionList, Static
 
 from tutor.labs.sae.screen import SAEScreen
-
-
-class LabApp(App[None]):
-    """A stand-in for TutorApp: just the attributes the lab screens read."""
-
-    def __init__(self, model_dir: Path, store: object, screen: SAEScreen) -> None:
-        super().__init__()
-        self.model_name = str(model_dir)
-        self.device = "cpu"
-        self.store = store
-        self._lab = screen
-
-    def on_mount(self) -> None:
-        self.push_screen(self._lab)
-
 
 TINY = {"tokens": 3000, "eval_tokens": 400, "index_tokens": 3000, "batch_size": 1024}
 
@@ -35,23 +19,9 @@ def _tiny_screen(preset: str | None = None) -> SAEScreen:
     return SAEScreen(preset, params_for_preset(preset).model_copy(update=TINY))
 
 
-def _store(tmp_path: Path) -> object:
-    from tutor.progress import ProgressStore
-
-    return ProgressStore(tmp_path / "progress.sqlite3")
-
-
 async def _set(pilot, widget_id: str, value: str) -> None:
     pilot.app.screen.query_one(f"#{widget_id}", Input).value = value
     await pilot.pause()
-
-
-async def _wait_for(pilot, condition, timeout: float = 60.0) -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not condition():
-        assert loop.time() < end, "timed out waiting for the screen"
-        await pilot.pause(0.05)
 
 
 def test_unknown_preset_names_the_known_ones() -> None:
@@ -60,15 +30,15 @@ def test_unknown_preset_names_the_known_ones() -> None:
 
 
 async def test_train_open_feature_and_steer(tiny_model_dir: Path, tmp_path: Path) -> None:
-    store = _store(tmp_path)
+    store = store_in(tmp_path)
     screen = _tiny_screen("golden-gate")
     assert screen.params.search == "Gate"
-    app = LabApp(tiny_model_dir, store, screen)
+    app = LabApp(tiny_model_dir, screen, store)
     async with app.run_test(size=(80, 24)) as pilot:
         await _set(pilot, "steps", "30")
         await _set(pilot, "expansion", "2")
         await pilot.press("ctrl+t")
-        await _wait_for(pilot, lambda: screen.index is not None and not screen.running)
+        await wait_for(pilot, lambda: screen.index is not None and not screen.running)
         await app.workers.wait_for_complete()
         await pilot.pause()
         status = str(screen.query_one("#train-status", Static).render())
@@ -95,7 +65,7 @@ async def test_train_open_feature_and_steer(tiny_model_dir: Path, tmp_path: Path
         assert f"Feature {chosen}" in text and "Top contexts" in text
         # Steer: with and without, side by side.
         await pilot.press("ctrl+g")
-        await _wait_for(pilot, lambda: screen.last_steer is not None)
+        await wait_for(pilot, lambda: screen.last_steer is not None)
         await app.workers.wait_for_complete()
         await pilot.pause()
         result = screen.last_steer
@@ -112,6 +82,18 @@ async def test_train_open_feature_and_steer(tiny_model_dir: Path, tmp_path: Path
         assert result.baseline == greedy_generate(model, result.prompt, 12)
         assert result.baseline in str(screen.query_one("#steer-without", Static).render())
         assert screen.query_one("#sae-tabs").active == "tab-steer"  # ctrl+g shows its result
+        # Reload the saved SAE from the Runs tab: its features open again.
+        await pilot.press("ctrl+n", "ctrl+n")
+        assert screen.query_one("#sae-tabs").active == "tab-runs"
+        trained = screen.sae
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.sae is not trained)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.sae.d_sae == trained.d_sae
+        assert (screen.sae.W_dec - trained.W_dec).abs().max() < 1e-6
+        assert screen.query_one("#sae-tabs").active == "tab-features"
+        assert screen.error is None
 
 
 async def test_cancel_stops_training_and_saves_nothing(
@@ -119,16 +101,16 @@ async def test_cancel_stops_training_and_saves_nothing(
 ) -> None:
     from tutor.labs.sae.pipeline import list_saved
 
-    store = _store(tmp_path)
+    store = store_in(tmp_path)
     screen = _tiny_screen()
-    app = LabApp(tiny_model_dir, store, screen)
+    app = LabApp(tiny_model_dir, screen, store)
     async with app.run_test(size=(80, 24)) as pilot:
         await _set(pilot, "steps", "100000")
         await _set(pilot, "expansion", "2")
         await pilot.press("ctrl+t")
-        await _wait_for(pilot, lambda: len(screen.history) > 0)
+        await wait_for(pilot, lambda: len(screen.history) > 0)
         await pilot.press("ctrl+x")
-        await _wait_for(pilot, lambda: not screen.running)
+        await wait_for(pilot, lambda: not screen.running)
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "cancelled" in str(screen.query_one("#train-status", Static).render()).lower()
@@ -141,11 +123,11 @@ async def test_bad_control_value_is_reported_and_nothing_starts(
     tiny_model_dir: Path, tmp_path: Path
 ) -> None:
     screen = _tiny_screen()
-    app = LabApp(tiny_model_dir, _store(tmp_path), screen)
+    app = LabApp(tiny_model_dir, screen, store_in(tmp_path))
     async with app.run_test(size=(80, 24)) as pilot:
         await _set(pilot, "layer", "7")
         await pilot.press("ctrl+t")
-        await _wait_for(pilot, lambda: not screen.running)
+        await wait_for(pilot, lambda: not screen.running)
         await app.workers.wait_for_complete()
         await pilot.pause()
         status = str(screen.query_one("#train-status", Static).render())
@@ -156,7 +138,7 @@ async def test_ctrl_o_unfolds_the_whole_preset_explanation(
     tiny_model_dir: Path, tmp_path: Path
 ) -> None:
     screen = _tiny_screen("golden-gate")
-    app = LabApp(tiny_model_dir, store=_store(tmp_path), screen=screen)
+    app = LabApp(tiny_model_dir, screen, store_in(tmp_path))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         explain = screen.query_one("#sae-explain")

@@ -272,6 +272,7 @@ class SAEScreen(LabScreen):
         options = self.query_one("#saved-list", OptionList)
         options.clear_options()
         options.add_options([Option(text.saved_option(s), id=str(s.path)) for s in saved])
+        options.highlighted = 0 if saved else None  # enter loads the newest
 
     @on(OptionList.OptionSelected, "#saved-list")
     def _load_saved(self, event: OptionList.OptionSelected) -> None:
