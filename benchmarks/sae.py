@@ -10,7 +10,8 @@
    FVU, L0, dead fraction and CE-loss recovered on held-out text (goals: ≤ 30 s in all,
    FVU ≤ 0.10, L0 ≤ 40, dead ≤ 20%).
 
-    python benchmarks/sae.py [--model tutor-gpt] [--device cpu] [--skip-train] [--kind topk]
+    python benchmarks/sae.py [--model tutor-gpt] [--device cpu] [--skip-train] [--skip-step]
+                              [--batch 1024] [--kind topk]
 """
 
 from __future__ import annotations
@@ -137,10 +138,12 @@ def main() -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--kind", choices=("relu", "topk"))
     parser.add_argument("--skip-train", action="store_true")
+    parser.add_argument("--skip-step", action="store_true", help="no step-vs-matmul table")
+    parser.add_argument("--batch", type=int, default=1024, help="batch of the step table")
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    for kind in ("relu", "topk"):
-        step_vs_matmul(128, 4096, 4096, kind, args.repeats)
+    for kind in () if args.skip_step else ("relu", "topk"):
+        step_vs_matmul(128, 4096, args.batch, kind, args.repeats)
     if not args.skip_train:
         train_default(args.model, args.device, args.kind)
 

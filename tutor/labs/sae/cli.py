@@ -34,7 +34,7 @@ _NUMBERS: list[tuple[str, type, str]] = [
     ("lr", float, "Adam learning rate (0 < lr ≤ 1)"),
     ("batch_size", int, "tokens per step (≤ --tokens)"),
     ("steps", int, "optimiser steps"),
-    ("tokens", int, "activations to collect (default 400000, at least 2048)"),
+    ("tokens", int, "activations to collect (default 100000, at least 2048)"),
     ("eval_tokens", int, "held-out tokens for the metrics (default 16384)"),
     ("index_tokens", int, "tokens indexed for feature search (default 100000)"),
     ("seed", int, "random seed"),

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from tutor.labs.runner import LabInputError
 from tutor.labs.sae.config import TrainConfig
 
-DEFAULT_TOKENS = 400_000
+DEFAULT_TOKENS = 100_000
 # Fewer than this and one batch sees most of the data: FVU 20–56 was measured at 10 tokens.
 MIN_TOKENS = 2048
 EVAL_TOKENS = 16_384
@@ -33,7 +33,7 @@ class Params(BaseModel):
     l1_coefficient: float = Field(0.4, ge=0.0, le=1000.0, description="λ (ReLU + L1 only)")
     k: int = Field(32, ge=1, description="active features per token (TopK only; ≤ d_sae)")
     lr: float = Field(1e-2, gt=0.0, le=1.0, description="Adam learning rate")
-    batch_size: int = Field(4096, ge=16, le=65_536, description="tokens per step (≤ tokens)")
+    batch_size: int = Field(1024, ge=16, le=65_536, description="tokens per step (≤ tokens)")
     steps: int = Field(300, ge=1, le=1_000_000, description="optimiser steps")
     resample_dead: bool = Field(False, description="re-initialise dead features in training")
     seed: int = Field(0, ge=0, le=2**32 - 1)
