@@ -197,7 +197,7 @@ def _stderr_progress(quiet: bool) -> Any:
                 print(file=sys.stderr)
             print(message, file=sys.stderr)
             inline[0] = False
-        else:
+        elif sys.stderr.isatty():  # a rewritten line only where it can be rewritten
             print(f"\r{message[:76]:<76}", end="", file=sys.stderr)
             inline[0] = True
 
@@ -214,7 +214,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         result = run_lab("sae", params, ctx)
     except LabInputError as exc:
         return _err(f"{option_name(exc.field)}: {exc.detail}")
-    if not args.json:
+    if not args.json and sys.stderr.isatty():
         print(file=sys.stderr)
     print(dumps(result) if args.json else format_text(result))
     return 0
