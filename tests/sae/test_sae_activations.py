@@ -11,7 +11,7 @@ from tutor.labs.sae import activations as A
 def test_collected_activations_equal_run_with_cache(tiny_model) -> None:
     rows = A.corpus_rows(tiny_model, 200, seed=0, seq_len=12)
     assert rows.shape[1] == 12 and bool((rows[:, 0] == tiny_model.tokenizer.bos_token_id).all())
-    for site, layer in (("resid_pre", 1), ("mlp_out", 0)):
+    for site, layer in (("resid_pre", 1), ("resid_pre", 0), ("mlp_out", 0)):
         got = A.collect_activations(tiny_model, rows, site, layer, batch_rows=5)
         _, cache = tiny_model.run_with_cache(rows)
         expected = cache[f"blocks.{layer}.hook_{site}"][:, 1:].reshape(-1, 48)

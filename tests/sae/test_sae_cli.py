@@ -25,7 +25,7 @@ def test_train_eval_features_steer_json(tiny_model_dir: Path, tmp_path: Path, ca
         "sae",
         "train",
         "--tokens",
-        "2000",
+        "2048",
         "--steps",
         "20",
         "--expansion",
@@ -97,9 +97,9 @@ def test_errors_name_the_argument_or_file(tiny_model_dir: Path, tmp_path: Path, 
     rc, _, err = _run(capsys, *model, "sae", "eval", str(tmp_path / "nope"))
     assert rc == 2 and "nope: no such SAE directory" in err
     rc, _, err = _run(capsys, *model, "sae", "train", "--layer", "9", "--json")
-    assert rc == 2 and "--layer 9" in err
+    assert rc == 2 and "--layer: 9" in err and "0..1" in err
     rc, _, err = _run(capsys, *model, "sae", "train", "--preset", "huge")
-    assert rc == 2 and "unknown SAE preset 'huge'" in err
+    assert rc == 2 and "unknown preset 'huge'" in err and "golden-gate" in err
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "cfg.json").write_text("{")

@@ -2,55 +2,26 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
-from textual.app import App
+from sae_screen_helpers import LabApp, store_in, wait_for
 from textual.widgets import Input, OptionList, Static
 
 from tutor.labs.sae.screen import SAEScreen
 
-
-class LabApp(App[None]):
-    """A stand-in for TutorApp: just the attributes the lab screens read."""
-
-    def __init__(self, model_dir: Path, store: object, screen: SAEScreen) -> None:
-        super().__init__()
-        self.model_name = str(model_dir)
-        self.device = "cpu"
-        self.store = store
-        self._lab = screen
-
-    def on_mount(self) -> None:
-        self.push_screen(self._lab)
+TINY = {"tokens": 3000, "eval_tokens": 400, "index_tokens": 3000, "batch_size": 1024}
 
 
 def _tiny_screen(preset: str | None = None) -> SAEScreen:
-    screen = SAEScreen(preset)
-    screen.n_tokens = 3000
-    screen.eval_tokens = 400
-    screen.index_tokens = 3000
-    return screen
+    from tutor.labs.sae.experiment import params_for_preset
 
-
-def _store(tmp_path: Path) -> object:
-    from tutor.progress import ProgressStore
-
-    return ProgressStore(tmp_path / "progress.sqlite3")
+    return SAEScreen(preset, params_for_preset(preset).model_copy(update=TINY))
 
 
 async def _set(pilot, widget_id: str, value: str) -> None:
     pilot.app.screen.query_one(f"#{widget_id}", Input).value = value
     await pilot.pause()
-
-
-async def _wait_for(pilot, condition, timeout: float = 60.0) -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not condition():
-        assert loop.time() < end, "timed out waiting for the screen"
-        await pilot.pause(0.05)
 
 
 def test_unknown_preset_names_the_known_ones() -> None:
@@ -59,15 +30,15 @@ def test_unknown_preset_names_the_known_ones() -> None:
 
 
 async def test_train_open_feature_and_steer(tiny_model_dir: Path, tmp_path: Path) -> None:
-    store = _store(tmp_path)
+    store = store_in(tmp_path)
     screen = _tiny_screen("golden-gate")
-    assert screen.preset.search == "Gate"
-    app = LabApp(tiny_model_dir, store, screen)
+    assert screen.params.search == "Gate"
+    app = LabApp(tiny_model_dir, screen, store)
     async with app.run_test(size=(80, 24)) as pilot:
         await _set(pilot, "steps", "30")
         await _set(pilot, "expansion", "2")
         await pilot.press("ctrl+t")
-        await _wait_for(pilot, lambda: screen.index is not None and not screen.training)
+        await wait_for(pilot, lambda: screen.index is not None and not screen.running)
         await app.workers.wait_for_complete()
         await pilot.pause()
         status = str(screen.query_one("#train-status", Static).render())
@@ -75,14 +46,14 @@ async def test_train_open_feature_and_steer(tiny_model_dir: Path, tmp_path: Path
         # The run went to the store through the contract, with the engine's numbers.
         runs = store.list_runs("sae")
         assert len(runs) == 1
-        assert runs[0].result["l0"] == pytest.approx(screen.last_metrics.l0)
+        assert runs[0].result["l0"] == pytest.approx(screen.result.l0)
         assert runs[0].params["expansion"] == 2 and runs[0].params["steps"] == 30
         # The preset's search runs by itself and opens the best match.
         features = screen.query_one("#feature-list", OptionList)
         assert features.option_count > 0
         assert screen.feature is not None
-        best = screen.index.search(screen.preset.search, 1)[0].feature
-        assert screen.feature == best
+        best = screen.index.search(screen.params.search, 1)[0].feature
+        assert screen.feature == best == screen.result.best_feature
         # Open another feature with the keyboard.
         features.focus()
         await pilot.press("down", "enter")
@@ -90,11 +61,11 @@ async def test_train_open_feature_and_steer(tiny_model_dir: Path, tmp_path: Path
         await pilot.pause()
         chosen = int(features.get_option_at_index(features.highlighted).id)
         assert screen.feature == chosen
-        text = str(screen.query_one("#dashboard-text", Static).render())
+        text = str(screen.query_one("#dash", Static).render())
         assert f"Feature {chosen}" in text and "Top contexts" in text
         # Steer: with and without, side by side.
         await pilot.press("ctrl+g")
-        await _wait_for(pilot, lambda: screen.last_steer is not None)
+        await wait_for(pilot, lambda: screen.last_steer is not None)
         await app.workers.wait_for_complete()
         await pilot.pause()
         result = screen.last_steer
@@ -111,6 +82,18 @@ async def test_train_open_feature_and_steer(tiny_model_dir: Path, tmp_path: Path
         assert result.baseline == greedy_generate(model, result.prompt, 12)
         assert result.baseline in str(screen.query_one("#steer-without", Static).render())
         assert screen.query_one("#sae-tabs").active == "tab-steer"  # ctrl+g shows its result
+        # Reload the saved SAE from the Runs tab: its features open again.
+        await pilot.press("ctrl+n", "ctrl+n")
+        assert screen.query_one("#sae-tabs").active == "tab-runs"
+        trained = screen.sae
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.sae is not trained)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.sae.d_sae == trained.d_sae
+        assert (screen.sae.W_dec - trained.W_dec).abs().max() < 1e-6
+        assert screen.query_one("#sae-tabs").active == "tab-features"
+        assert screen.error is None
 
 
 async def test_cancel_stops_training_and_saves_nothing(
@@ -118,16 +101,16 @@ async def test_cancel_stops_training_and_saves_nothing(
 ) -> None:
     from tutor.labs.sae.pipeline import list_saved
 
-    store = _store(tmp_path)
+    store = store_in(tmp_path)
     screen = _tiny_screen()
-    app = LabApp(tiny_model_dir, store, screen)
+    app = LabApp(tiny_model_dir, screen, store)
     async with app.run_test(size=(80, 24)) as pilot:
         await _set(pilot, "steps", "100000")
         await _set(pilot, "expansion", "2")
         await pilot.press("ctrl+t")
-        await _wait_for(pilot, lambda: len(screen.history) > 0)
+        await wait_for(pilot, lambda: len(screen.history) > 0)
         await pilot.press("ctrl+x")
-        await _wait_for(pilot, lambda: not screen.training)
+        await wait_for(pilot, lambda: not screen.running)
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "cancelled" in str(screen.query_one("#train-status", Static).render()).lower()
@@ -140,22 +123,22 @@ async def test_bad_control_value_is_reported_and_nothing_starts(
     tiny_model_dir: Path, tmp_path: Path
 ) -> None:
     screen = _tiny_screen()
-    app = LabApp(tiny_model_dir, _store(tmp_path), screen)
+    app = LabApp(tiny_model_dir, screen, store_in(tmp_path))
     async with app.run_test(size=(80, 24)) as pilot:
         await _set(pilot, "layer", "7")
         await pilot.press("ctrl+t")
-        await _wait_for(pilot, lambda: not screen.training)
+        await wait_for(pilot, lambda: not screen.running)
         await app.workers.wait_for_complete()
         await pilot.pause()
         status = str(screen.query_one("#train-status", Static).render())
-        assert "--layer 7" in status and "0..1" in status
+        assert "layer: 7" in status and "0..1" in status
 
 
 async def test_ctrl_o_unfolds_the_whole_preset_explanation(
     tiny_model_dir: Path, tmp_path: Path
 ) -> None:
     screen = _tiny_screen("golden-gate")
-    app = LabApp(tiny_model_dir, store=_store(tmp_path), screen=screen)
+    app = LabApp(tiny_model_dir, screen, store_in(tmp_path))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         explain = screen.query_one("#sae-explain")

@@ -15,21 +15,23 @@ def tutor_gpt():
 
 
 def test_a_small_sae_finds_a_golden_gate_feature_and_steering_changes_the_text(tutor_gpt) -> None:
-    from tutor.labs.sae import pipeline
-    from tutor.labs.sae.config import TrainConfig
-    from tutor.labs.sae.features import FeatureIndex, token_decoder
+    from tutor.labs.runner import RunContext, run_lab
+    from tutor.labs.sae.experiment import Params
     from tutor.labs.sae.steering import steer
 
-    cfg = TrainConfig(kind="topk", expansion=8, k=16, steps=150, batch_size=1024, lr=4e-3)
-    result, acts = pipeline.train_on_model(tutor_gpt, "tutor-gpt", cfg, n_tokens=20_000)
-    assert result.sae.cfg.layer == pipeline.default_layer(tutor_gpt)
-    metrics = pipeline.evaluate_on_model(tutor_gpt, result.sae, n_tokens=1_000)
-    assert metrics.fvu < 0.5
-    assert metrics.ce_loss_recovered is not None and metrics.ce_loss_recovered > 0.5
-    index = FeatureIndex(result.sae, acts, token_decoder(tutor_gpt))
+    params = Params(
+        kind="topk", expansion=8, k=16, steps=150, batch_size=1024, lr=4e-3,
+        tokens=20_000, eval_tokens=1_000, search="Gate", save=False,
+    )  # fmt: skip
+    result = run_lab("sae", params, RunContext(device="cpu"))
+    assert result.layer == int(tutor_gpt.cfg.n_layers) // 2
+    assert result.fvu < 0.5
+    assert result.ce_loss_recovered is not None and result.ce_loss_recovered > 0.5
+    index = result.index
     hits = index.search("Gate", 3)
     assert hits, "no feature fires on 'Gate'"
     best = hits[0].feature
+    assert result.best_feature == best
     assert any(
         c.tokens[c.index].strip() in ("Bridge", "Gate", "Golden")
         for c in index.top_contexts(best, 5)

@@ -40,12 +40,19 @@ class RunContext:
     device: str = "auto"
     cancel: threading.Event = field(default_factory=threading.Event)
     on_progress: ProgressFn | None = None
+    on_data: Callable[[Any], None] | None = None  # live data for a plot (a training curve)
 
     def progress(self, fraction: float, message: str = "") -> None:
         """Report progress (0–1) and check for cancellation."""
         self.check()
         if self.on_progress is not None:
             self.on_progress(max(0.0, min(1.0, fraction)), message)
+
+    def emit(self, value: Any) -> None:
+        """Hand a piece of live data (e.g. one training-curve point) to whoever watches."""
+        self.check()
+        if self.on_data is not None:
+            self.on_data(value)
 
     def check(self) -> None:
         if self.cancel.is_set():
@@ -68,7 +75,7 @@ class RunContext:
             if self.on_progress is not None:
                 self.on_progress(lo + (hi - lo) * fraction, message)
 
-        return RunContext(self.model_name, self.device, self.cancel, forward)
+        return RunContext(self.model_name, self.device, self.cancel, forward, self.on_data)
 
 
 def run_lab(lab_id: str, params: Any, ctx: RunContext | None = None) -> Any:

@@ -7,6 +7,7 @@ typed into a form field), builds its parameter object and calls ``start_run(para
 base runs ``tutor.labs.runner.run_lab`` in a thread worker and routes what comes back:
 
 - ``LabProgress`` (coalesced: at most one waits in the queue) → ``show_progress``;
+- ``LabData`` (what the experiment passed to ``ctx.emit``, every item) → ``show_data``;
 - ``LabDone`` → ``show_result``, for the newest run only (an older run's result is dropped);
 - ``LabInputError`` → ``show_input_error(field, detail)``;
 - anything else raised in the worker → the error panel, naming what failed and the log
@@ -45,6 +46,14 @@ class LabDone(Message):
     def __init__(self, generation: int, params: Any, result: Any) -> None:
         super().__init__()
         self.generation, self.params, self.result = generation, params, result
+
+
+class LabData(Message):
+    """Live data the experiment handed to ``ctx.emit`` (e.g. a training-curve point)."""
+
+    def __init__(self, generation: int, value: Any) -> None:
+        super().__init__()
+        self.generation, self.value = generation, value
 
 
 class LabInputProblem(Message):
@@ -135,6 +144,9 @@ class LabScreen(Screen[None]):
         """A parameter the experiment refused (default: the error panel)."""
         self.show_error(f"{field}: {detail}")
 
+    def show_data(self, value: Any) -> None:
+        """Live data from the current run's ``ctx.emit`` (default: nothing)."""
+
     def run_finished(self) -> None:
         """Called after any end of a run (done, refused, failed): hide progress, re-enable."""
 
@@ -162,6 +174,7 @@ class LabScreen(Screen[None]):
             model_name=str(getattr(self.app, "model_name", "tutor-gpt")),
             device=str(getattr(self.app, "device", "auto")),
             on_progress=on_progress,
+            on_data=lambda value: self.post_message(LabData(generation, value)),
         )
         self.running = True
         self._run_worker(params, self.ctx, generation)
@@ -200,6 +213,10 @@ class LabScreen(Screen[None]):
             self._progress_waiting = None
         if message.generation == self.generation and latest is not None and self.running:
             self.show_progress(*latest)
+
+    def on_lab_data(self, message: LabData) -> None:
+        if message.generation == self.generation and self.running:
+            self.show_data(message.value)
 
     def on_lab_done(self, message: LabDone) -> None:
         if message.generation != self.generation:

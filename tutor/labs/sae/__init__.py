@@ -1,6 +1,6 @@
 """Sparse autoencoders on a transformer's activations: collect, train, measure, save, inspect, steer.
 
-Modules (all torch, none Textual):
+Modules (engine modules use torch, none but ``screen`` uses Textual):
 
 - ``config``: ``TrainConfig``, the training knobs (no torch, so screens can read presets).
 - ``autoencoder``: the SAE itself (ReLU + L1, or TopK) with SAELens's parameter names.
@@ -13,7 +13,12 @@ Modules (all torch, none Textual):
 - ``features``: feature dashboard data and search by token.
 - ``steering``: generating text with one feature clamped.
 - ``presets``: the lab's named settings (default, topk, golden-gate, break-*).
-- ``pipeline``: the steps end to end for the CLI and the screen, and the saved-SAE folder.
+- ``params``: ``Params``, the one parameter object of screen, CLI and JSON (torch-free; every
+  option checked before any work), and the screen form's parsing.
+- ``experiment``: ``run(params, ctx) -> Result``: collect → train → evaluate → save → index,
+  the one run shared by the screen, ``mitutor run sae`` and ``mitutor sae train``.
+- ``pipeline``: evaluation on held-out text, the saved-SAE folder (save, list, load).
+- ``cli`` / ``screen`` / ``text``: the shell face, the Textual screen, its text and plots.
 
 Nothing here is imported by the app at start-up; screens import it inside workers.
 """

@@ -5,7 +5,8 @@ end-of-text token and cut into fixed-length rows that each start with BOS, the w
 training pipelines usually stream text. The BOS position is dropped: its activation is an
 outlier that every SAE would spend features on.
 
-The cache is a safetensors file in ``paths.cache_dir()`` named by model, site, layer and
+The cache (best effort: without a writable cache directory the activations are collected
+and simply not kept) is a safetensors file in ``paths.cache_dir()`` named by model, site, layer and
 corpus (token count, seed, split) and the checkpoint's size and modification time, so a
 retrained model never reuses stale activations. It stores the activations (float16), the
 token ids and each token's position in its row (for dashboard contexts).
@@ -13,6 +14,7 @@ token ids and each token's position in its row (for dashboard contexts).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from collections.abc import Callable
@@ -23,9 +25,9 @@ from typing import Any
 import torch
 
 from tutor import paths
+from tutor.labs.sae.params import DEFAULT_TOKENS
 
 SITES: tuple[str, ...] = ("resid_pre", "mlp_out")
-DEFAULT_TOKENS = 400_000
 DEFAULT_SEQ_LEN = 64
 
 
@@ -127,7 +129,13 @@ def corpus_rows(
 
 @torch.no_grad()
 def run_to_site(model: Any, rows: torch.Tensor, name: str, layer: int) -> torch.Tensor:
-    """Activations at hook ``name`` for a batch of token rows, running no further than needed."""
+    """Activations at hook ``name`` for a batch of token rows, running no further than needed.
+
+    ``resid_pre`` of block L is what the first L blocks return, so the forward stops before
+    block L and no cache is built; ``mlp_out`` needs block L itself.
+    """
+    if name == hook_name("resid_pre", layer):
+        return model(rows, stop_at_layer=layer)
     stop = layer + 1 if layer + 1 < int(model.cfg.n_layers) else None
     _, cache = model.run_with_cache(rows, names_filter=lambda n: n == name, stop_at_layer=stop)
     return cache[name]
@@ -139,7 +147,7 @@ def collect_activations(
     site: str,
     layer: int,
     *,
-    batch_rows: int = 32,
+    batch_rows: int = 128,
     on_progress: Callable[[int, int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> ActivationSet:
@@ -185,8 +193,11 @@ def load_or_collect(
     from safetensors.torch import load_file, save_file
 
     check_layer(model, layer)
-    path = cache_path(model, model_name, site, layer, n_tokens, seed)
-    if path.is_file():
+    try:
+        path: Path | None = cache_path(model, model_name, site, layer, n_tokens, seed)
+    except OSError:  # no usable cache directory (a read-only home): collect, keep nothing
+        path = None
+    if path is not None and path.is_file():
         try:
             data = load_file(str(path))
             return ActivationSet(
@@ -204,17 +215,24 @@ def load_or_collect(
     result = collect_activations(
         model, rows, site, layer, on_progress=on_progress, should_stop=should_stop
     )
-    tmp = path.with_suffix(".tmp")
-    save_file(
-        {
-            "acts": result.acts.half(),
-            "tokens": result.tokens.int(),
-            "positions": result.positions.int(),
-        },
-        str(tmp),
-        metadata={"model": model_name, "hook_name": result.hook_name, "seed": str(seed)},
-    )
-    tmp.replace(path)
     result.acts = result.acts.half().float()  # the same values a later cache hit returns
+    if path is None:
+        return result
+    tmp = path.with_suffix(".tmp")
+    try:
+        save_file(
+            {
+                "acts": result.acts.half(),
+                "tokens": result.tokens.int(),
+                "positions": result.positions.int(),
+            },
+            str(tmp),
+            metadata={"model": model_name, "hook_name": result.hook_name, "seed": str(seed)},
+        )
+        tmp.replace(path)
+    except OSError:  # a full or read-only disk costs the cache, not the run
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        return result
     result.path = path
     return result

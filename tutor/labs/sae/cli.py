@@ -1,28 +1,122 @@
-"""`mitutor sae train|eval|features|steer`: the SAE playground from the command line.
+"""`mitutor run sae` and `mitutor sae train|eval|features|steer`: the SAE lab from the shell.
 
 Examples::
 
-    mitutor sae train --preset default --json
+    mitutor run sae --preset golden-gate --json
+    mitutor sae train --preset default --steps 600 --json
     mitutor sae eval ~/.local/share/mitutor/saes/<name>
     mitutor sae features <name> --search Bridge
     mitutor sae steer <name> --search Bridge --prompt "The Eiffel Tower is in" --multiple 4
 
-SAE arguments are a directory (SAELens layout) or the name of one under the data
-directory's ``saes/``. Progress goes to stderr; ``--json`` prints one JSON object on stdout.
+``mitutor run sae`` and ``mitutor sae train`` take the same options and call the same
+experiment as the screen (``run_lab("sae", params, ctx)``); every option is checked before
+any activation is collected (exit 2, the message names the option). SAE arguments are a
+directory (SAELens layout) or the name of one under the data directory's ``saes/``.
+Progress goes to stderr; ``--json`` prints one strict-JSON object on stdout.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import sys
 from pathlib import Path
 from typing import Any
 
 from tutor.commands import add_model_arguments
+from tutor.labs.jsonout import dumps
+from tutor.labs.runner import LabInputError
 
-# Only argparse at module level: registration must not import torch.
+# Only argparse and pydantic at module level: registration must not import torch.
+
+_NUMBERS: list[tuple[str, type, str]] = [
+    ("expansion", int, "d_sae / d_model (default 32)"),
+    ("k", int, "active features per token for TopK (≤ d_sae)"),
+    ("lr", float, "Adam learning rate (0 < lr ≤ 1)"),
+    ("batch_size", int, "tokens per step (≤ --tokens)"),
+    ("steps", int, "optimiser steps"),
+    ("tokens", int, "activations to collect (default 100000, at least 2048)"),
+    ("eval_tokens", int, "held-out tokens for the metrics (default 16384)"),
+    ("index_tokens", int, "tokens indexed for feature search (default 100000)"),
+    ("seed", int, "random seed"),
+    ("layer", int, "layer (default: the middle one)"),
+]
+_OPTION = {"l1_coefficient": "--l1", "ce_loss": "--no-ce", "save": "--no-save"}
+
+
+def option_name(field: str) -> str:
+    """The command-line option for a parameter field (for error messages)."""
+    return _OPTION.get(field, "--" + field.replace("_", "-"))
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of `mitutor run sae` and `mitutor sae train`; each replaces a preset field."""
+    parser.add_argument("--kind", choices=("relu", "topk"), help="relu (ReLU + L1) or topk")
+    parser.add_argument("--site", choices=("resid_pre", "mlp_out"), help="default resid_pre")
+    parser.add_argument(
+        "--l1", "--l1-coefficient", type=float, dest="l1_coefficient", help="λ for ReLU + L1"
+    )
+    for name, kind, text in _NUMBERS:
+        parser.add_argument(f"--{name.replace('_', '-')}", dest=name, type=kind, help=text)
+    parser.add_argument(
+        "--resample", action="store_true", dest="resample_dead", help="re-initialise dead features"
+    )
+    parser.add_argument("--search", help="after training, rank features by this token")
+    parser.add_argument("--no-ce", action="store_true", help="skip CE-loss recovered (faster)")
+    parser.add_argument("--no-save", action="store_true", help="do not save the SAE")
+    parser.add_argument("--out", type=Path, help="directory to save to (default: data dir/saes/…)")
+
+
+def params_from_args(args: argparse.Namespace, base: Any) -> Any:
+    """``base`` with the options given; ``LabInputError`` names a bad one."""
+    from tutor.labs.sae.params import updated
+
+    changes: dict[str, Any] = {}
+    for name in ("kind", "site", "l1_coefficient", "search", *(n for n, _, _ in _NUMBERS)):
+        value = getattr(args, name, None)
+        if value is not None:
+            changes[name] = value
+    if getattr(args, "out", None) is not None:
+        changes["out"] = str(args.out)
+    for flag, field, value in (
+        ("resample_dead", "resample_dead", True),
+        ("no_ce", "ce_loss", False),
+        ("no_save", "save", False),
+    ):
+        if getattr(args, flag, False):
+            changes[field] = value
+    return updated(base, changes)
+
+
+def format_text(result: Any) -> str:
+    """The metrics, where the SAE went, its densest features and the search's best matches."""
+    r = result
+    rec = "n/a" if r.ce_loss_recovered is None else f"{r.ce_loss_recovered:.3f}"
+    lines = [
+        f"{r.kind} SAE on {r.hook_name}: {r.d_sae} features"
+        + (f", k = {r.k}" if r.k is not None else ""),
+        f"L0 {r.l0:.1f}   FVU {r.fvu:.3f}   explained variance {r.explained_variance:.3f}   "
+        f"MSE {r.mse:.4g}",
+        f"dead {r.dead_fraction:.1%}   dense {r.dense_fraction:.1%}   CE-loss recovered {rec}",
+    ]
+    if r.ce_loss_clean is not None:
+        lines.append(
+            f"CE clean {r.ce_loss_clean:.3f}  with SAE {r.ce_loss_sae:.3f}  "
+            f"zero-ablated {r.ce_loss_zero:.3f}"
+        )
+    saved = f"; saved to {r.path}" if r.path else " (not saved)"
+    lines.append(f"trained in {r.seconds:.1f}s{saved}")
+    lines.append(
+        "densest features: " + ", ".join(f"#{f.feature} {f.label}" for f in r.top_features[:5])
+    )
+    if r.search is not None:
+        if r.search_hits:
+            best = r.search_hits[0]
+            lines.append(
+                f"best match for {r.search!r}: #{best.feature} {best.label} (score {best.score:.2f})"
+            )
+        else:
+            lines.append(f"no feature fires on a token containing {r.search!r}")
+    return "\n".join(lines)
 
 
 def _model_args(p: argparse.ArgumentParser) -> None:
@@ -37,32 +131,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     t = actions.add_parser("train", help="collect activations and train an SAE")
     _model_args(t)
     t.add_argument("--preset", default="default", help="default, topk, golden-gate, break-…")
-    t.add_argument("--kind", choices=("relu", "topk"), help="relu (ReLU + L1) or topk")
-    t.add_argument("--layer", type=int, help="layer (default: the middle one)")
-    t.add_argument("--site", choices=("resid_pre", "mlp_out"), default="resid_pre")
-    t.add_argument("--expansion", type=int, help="d_sae / d_model (default 32)")
-    t.add_argument("--l1", type=float, dest="l1_coefficient", help="λ for ReLU + L1")
-    t.add_argument("--k", type=int, help="active features per token for TopK")
-    t.add_argument("--lr", type=float, help="Adam learning rate")
-    t.add_argument("--batch-size", type=int, dest="batch_size", help="tokens per step")
-    t.add_argument("--steps", type=int, help="optimiser steps")
-    t.add_argument("--tokens", type=int, default=None, help="activations to collect (400000)")
-    t.add_argument(
-        "--resample",
-        action="store_true",
-        dest="resample_dead",
-        help="re-initialise dead features during training",
-    )
-    t.add_argument("--seed", type=int, help="random seed")
-    t.add_argument("--out", type=Path, help="directory to save to (default: data dir/saes/…)")
-    t.add_argument(
-        "--eval-tokens",
-        type=int,
-        default=16_384,
-        dest="eval_tokens",
-        help="held-out tokens for the metrics",
-    )
-    t.add_argument("--no-ce", action="store_true", help="skip CE-loss recovered (faster)")
+    add_arguments(t)
     t.set_defaults(func=cmd_train)
 
     e = actions.add_parser("eval", help="metrics of a saved SAE on held-out text")
@@ -96,16 +165,6 @@ def _err(msg: str) -> int:
     return 2
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_clean(v) for v in value]
-    return value
-
-
 def _load_model(args: argparse.Namespace) -> Any:
     from tutor.model.loader import load_model
 
@@ -116,85 +175,48 @@ def _guarded(fn: Any) -> Any:
     def run(args: argparse.Namespace) -> int:
         from tutor.labs.sae.saelens_format import SAEFileError
         from tutor.model.loader import ModelLoadError
+        from tutor.paths import DataDirError
 
         try:
             return fn(args)
-        except (ModelLoadError, SAEFileError, ValueError) as exc:
+        except (ModelLoadError, SAEFileError, DataDirError, ValueError) as exc:
             return _err(str(exc))
 
     return run
 
 
-def _progress_printer(quiet: bool) -> tuple[Any, Any]:
-    def on_collect(done: int, total: int) -> None:
-        if not quiet:
-            print(f"\rcollecting activations {done:>8}/{total}", end="", file=sys.stderr)
-            if done >= total:
+def _stderr_progress(quiet: bool) -> Any:
+    """Training steps as lines on stderr; other messages rewrite one line."""
+    inline = [False]
+
+    def show(fraction: float, message: str) -> None:
+        if quiet:
+            return
+        if message.startswith("step "):
+            if inline[0]:
                 print(file=sys.stderr)
+            print(message, file=sys.stderr)
+            inline[0] = False
+        elif sys.stderr.isatty():  # a rewritten line only where it can be rewritten
+            print(f"\r{message[:76]:<76}", end="", file=sys.stderr)
+            inline[0] = True
 
-    def on_progress(p: Any) -> None:
-        if not quiet:
-            print(
-                f"step {p.step:>5}/{p.steps}  loss {p.loss:.4f}  L0 {p.l0:6.1f}  "
-                f"FVU {p.fvu:.3f}  dead {p.dead_fraction:.1%}  {p.seconds:5.1f}s",
-                file=sys.stderr,
-            )
-
-    return on_collect, on_progress
+    return show
 
 
 @_guarded
 def cmd_train(args: argparse.Namespace) -> int:
-    from dataclasses import replace
+    from tutor.labs.runner import RunContext, params_for_preset, run_lab
 
-    from tutor.labs.sae import activations as act_mod
-    from tutor.labs.sae import pipeline
-    from tutor.labs.sae.presets import preset
-
-    base = preset(args.preset).train
-    overrides = {
-        k: getattr(args, k)
-        for k in ("kind", "expansion", "l1_coefficient", "k", "lr", "batch_size", "steps", "seed")
-        if getattr(args, k) is not None
-    }
-    if args.resample_dead:
-        overrides["resample_dead"] = True
-    cfg = replace(base, **overrides)
-    model = _load_model(args)
-    on_collect, on_progress = _progress_printer(args.json)
-    result, _ = pipeline.train_on_model(
-        model,
-        args.model,
-        cfg,
-        layer=args.layer,
-        site=args.site,
-        n_tokens=args.tokens or act_mod.DEFAULT_TOKENS,
-        on_collect=on_collect,
-        on_progress=on_progress,
-    )
-    metrics = pipeline.evaluate_on_model(
-        model, result.sae, n_tokens=args.eval_tokens, with_ce=not args.no_ce
-    )
-    path = pipeline.save_trained(result.sae, metrics, args.out, seconds=result.seconds)
-    out = {
-        "l0": metrics.l0,
-        "fvu": metrics.fvu,
-        "explained_variance": metrics.explained_variance,
-        "ce_loss_recovered": metrics.ce_loss_recovered,
-        "dead_fraction": metrics.dead_fraction,
-        "seconds": result.seconds,
-        "path": str(path),
-        "mse": metrics.mse,
-        "dense_fraction": metrics.dense_fraction,
-        "kind": cfg.kind,
-        "layer": result.sae.cfg.layer,
-        "d_sae": result.sae.d_sae,
-    }
-    if args.json:
-        print(json.dumps(_clean(out)))
-    else:
-        _print_metrics(metrics)
-        print(f"trained in {result.seconds:.1f}s; saved to {path}")
+    try:
+        params = params_from_args(args, params_for_preset("sae", args.preset))
+        ctx = RunContext(args.model, args.device, on_progress=_stderr_progress(args.json))
+        result = run_lab("sae", params, ctx)
+    except LabInputError as exc:
+        return _err(f"{option_name(exc.field)}: {exc.detail}")
+    if not args.json and sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(dumps(result) if args.json else format_text(result))
     return 0
 
 
@@ -223,7 +245,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     model = _load_model(args)
     metrics = pipeline.evaluate_on_model(model, sae, n_tokens=args.tokens)
     if args.json:
-        print(json.dumps(_clean(metrics.to_dict())))
+        print(dumps(metrics.to_dict()))
     else:
         _print_metrics(metrics)
     return 0
@@ -245,7 +267,7 @@ def cmd_features(args: argparse.Namespace) -> int:
     if args.feature is not None:
         dash = index.dashboard(args.feature, model.W_U)
         if args.json:
-            print(json.dumps(_clean(dash.to_dict())))
+            print(dumps(dash.to_dict()))
             return 0
         print(f"feature {dash.feature}: {dash.label}")
         print(
@@ -269,7 +291,7 @@ def cmd_features(args: argparse.Namespace) -> int:
             for i in index.by_density()[: args.top]
         ]
     if args.json:
-        print(json.dumps(_clean({"features": rows})))
+        print(dumps({"features": rows}))
     else:
         if not rows:
             print("no matching features")
@@ -303,7 +325,7 @@ def cmd_steer(args: argparse.Namespace) -> int:
     if args.json:
         out = result.to_dict()
         out["label"] = index.label(feature)
-        print(json.dumps(_clean(out)))
+        print(dumps(out))
     else:
         print(f"feature {feature} ({index.label(feature)}) clamped to {result.clamp_value:.2f}")
         print(f"without: {result.prompt} {result.baseline}")

@@ -17,10 +17,10 @@ class TrainConfig:
     l1_coefficient: float = 0.4
     k: int = 32
     lr: float = 1e-2
-    batch_size: int = 4096
+    batch_size: int = 1024
     steps: int = 300
     resample_dead: bool = False
-    dead_window: int = 400_000
+    dead_window: int = 100_000
     seed: int = 0
 
     def __post_init__(self) -> None:

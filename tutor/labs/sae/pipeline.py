@@ -1,4 +1,6 @@
-"""The SAE lab's steps end to end, for the CLI and the screen: collect → train → evaluate → save.
+"""The SAE lab's building blocks around training: evaluate, save, list, load, re-index.
+
+The run itself (collect → train → evaluate → save) is ``experiment.run``.
 
 Saved SAEs live in ``paths.data_dir()/"saes"/<name>/`` in SAELens's layout.
 """
@@ -6,17 +8,16 @@ Saved SAEs live in ``paths.data_dir()/"saes"/<name>/`` in SAELens's layout.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tutor import paths
+from tutor.labs.jsonout import to_jsonable
 from tutor.labs.sae import activations as act_mod
 from tutor.labs.sae.autoencoder import SparseAutoencoder
 from tutor.labs.sae.metrics import SAEMetrics, evaluate
 from tutor.labs.sae.saelens_format import SAEFileError, load_sae, read_config, save_sae
-from tutor.labs.sae.training import TrainConfig, TrainProgress, TrainResult, train_sae
 
 EVAL_TOKENS = 16_384
 
@@ -47,37 +48,6 @@ def site_of(hook_name: str) -> str:
         if hook_name.endswith(f"hook_{site}"):
             return site
     raise ValueError(f"hook {hook_name!r}: mitutor collects only {', '.join(act_mod.SITES)}")
-
-
-def train_on_model(
-    model: Any,
-    model_name: str,
-    cfg: TrainConfig,
-    *,
-    layer: int | None = None,
-    site: str = "resid_pre",
-    n_tokens: int = act_mod.DEFAULT_TOKENS,
-    on_collect: Callable[[int, int], None] | None = None,
-    on_progress: Callable[[TrainProgress], None] | None = None,
-    should_stop: Callable[[], bool] | None = None,
-) -> tuple[TrainResult, act_mod.ActivationSet]:
-    """Collect (or reuse cached) activations and train an SAE on them."""
-    layer = default_layer(model) if layer is None else layer
-    acts = act_mod.load_or_collect(
-        model, model_name, site, layer, n_tokens, on_progress=on_collect, should_stop=should_stop
-    )
-    result = train_sae(
-        acts.acts,
-        cfg,
-        model_name=model_name,
-        hook_name=acts.hook_name,
-        layer=layer,
-        on_progress=on_progress,
-        should_stop=should_stop,
-    )
-    result.sae.cfg.extra["context_size"] = int(min(act_mod.DEFAULT_SEQ_LEN, model.cfg.n_ctx))
-    result.sae.cfg.extra["training_tokens"] = n_tokens
-    return result, acts
 
 
 def evaluate_on_model(
@@ -116,7 +86,7 @@ def save_trained(
             out = saes_dir() / f"{base}-{n}"
     extra: dict[str, Any] = {}
     if metrics is not None:
-        extra["metrics"] = metrics.to_dict()
+        extra["metrics"] = to_jsonable(metrics.to_dict())  # cfg.json stays strict JSON
     if seconds is not None:
         extra["seconds"] = seconds
     return save_sae(sae, out, extra)
