@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from lab_wait import settle_lab
 from textual.app import App
 from textual.widgets import Static, TabbedContent
 
@@ -25,7 +26,8 @@ class LabApp(App[None]):
 
 
 async def settle(pilot) -> None:
-    for _ in range(3):
+    await settle_lab(pilot)
+    for _ in range(2):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 

@@ -29,7 +29,17 @@ def snapshot_app(make_app, eiffel_result, monkeypatch):
 
 
 async def loaded(pilot) -> None:
-    await pilot.pause()
+    """Wait until the lab is open and shows its result (the lab opens after the first
+    refresh, so waiting for workers alone can return before its run has started)."""
+    from tutor.labs.patching.screen import PatchingScreen
+
+    for _ in range(600):
+        screen = pilot.app.screen
+        if isinstance(screen, PatchingScreen) and screen.last_result is not None:
+            break
+        await pilot.pause(0.05)
+    else:
+        raise AssertionError("the patching lab did not show its result")
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lab_wait import settle_lab
 from textual.app import App
 
 from tutor.labs.lens.experiment import params_for_preset
@@ -29,5 +30,4 @@ class LabApp(App[None]):
 
 
 async def settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle_lab(pilot)

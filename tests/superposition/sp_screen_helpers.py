@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lab_wait import settle_lab
 from textual.app import App
 
 from tutor.labs.superposition.params import Params
@@ -38,5 +39,4 @@ class LabApp(App[None]):
 
 
 async def settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle_lab(pilot)
