@@ -63,7 +63,10 @@ class HomeScreen(Screen[None]):
         labs = self.query_one("#labs", OptionList)
         known_labs = all_labs()
         for info in known_labs:
-            labs.add_option(Option(Text(f"{info.title} — {info.summary}"), id=info.id))
+            # One line each (the summary cut with …), so the list and the lines under it fit
+            # 80×24 with every lab listed.
+            line = Text(f"{info.title} — {info.summary}", no_wrap=True, overflow="ellipsis")
+            labs.add_option(Option(line, id=info.id))
         if known_labs:
             labs.highlighted = 0
         problems = self.tutor.curriculum.problems
