@@ -343,6 +343,16 @@ def cells_joining_at(cells: Sequence[Cell]) -> Counter[int]:
     return Counter(cell.start for cell in cells)
 
 
+def _cell_hooks(prep: PreparedRuns, cells: list[Cell], first_rows: list[int]) -> list[Any]:
+    """One forward hook per hooked activation, patching each cell's rows (cell ``i``'s rows
+    start at ``first_rows[i]``): shared by the resumed and the full-forward runners."""
+    per_hook: dict[str, list[tuple[int, Cell]]] = {}
+    for row, cell in zip(first_rows, cells, strict=True):
+        for layer in cell.layers:
+            per_hook.setdefault(_HOOK[cell.kind].format(layer), []).append((row, cell))
+    return [(name, _hook_for(prep, name, entries)) for name, entries in per_hook.items()]
+
+
 def _run_chunk_resumed(
     prep: PreparedRuns,
     cells: list[Cell],
@@ -356,11 +366,7 @@ def _run_chunk_resumed(
     n = prep.samples
     order = sorted(range(len(cells)), key=lambda i: cells[i].start)
     base_of = {i: rank * n for rank, i in enumerate(order)}
-    per_hook: dict[str, list[tuple[int, Cell]]] = {}
-    for i, cell in enumerate(cells):
-        for layer in cell.layers:
-            per_hook.setdefault(_HOOK[cell.kind].format(layer), []).append((base_of[i], cell))
-    hooks = [(name, _hook_for(prep, name, entries)) for name, entries in per_hook.items()]
+    hooks = _cell_hooks(prep, cells, [base_of[i] for i in range(len(cells))])
     first = cells[order[0]].start
     joining = cells_joining_at(cells)
     resid: torch.Tensor | None = None
@@ -391,11 +397,7 @@ def _run_chunk_full(
     """Fallback: one batched full forward pass with every cell's hooks."""
     model = prep.model
     n = prep.samples
-    per_hook: dict[str, list[tuple[int, Cell]]] = {}
-    for i, cell in enumerate(cells):
-        for layer in cell.layers:
-            per_hook.setdefault(_HOOK[cell.kind].format(layer), []).append((i * n, cell))
-    hooks = [(name, _hook_for(prep, name, entries)) for name, entries in per_hook.items()]
+    hooks = _cell_hooks(prep, cells, [i * n for i in range(len(cells))])
     tokens = prep.corrupted_tokens.repeat(len(cells), 1)
     check()
     logits = model.run_with_hooks(tokens, fwd_hooks=prep.fwd_hooks() + hooks)
