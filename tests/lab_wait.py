@@ -1,4 +1,5 @@
-"""Waiting for a lab screen to finish its run in Pilot tests, whatever the machine's load.
+"""Pilot helpers for lab screens: a stand-in host app, and waiting for a lab's run to end
+whatever the machine's load.
 
 ``workers.wait_for_complete()`` alone can return before a lab's run has even started (the
 screen is pushed after the first refresh, and starts its worker in ``on_mount``), which made
@@ -8,7 +9,24 @@ ended (a result, a refused input or an error), and no worker is left.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from textual.app import App
+
 from tutor.screens.lab_base import LabScreen
+
+
+class LabHost(App[None]):
+    """Just what a lab screen reads from the main app (model, device); shows one screen."""
+
+    def __init__(self, make_screen: Callable[[], LabScreen]) -> None:
+        super().__init__()
+        self.model_name = "tutor-gpt"
+        self.device = "cpu"
+        self._make_screen = make_screen
+
+    def on_mount(self) -> None:
+        self.push_screen(self._make_screen())
 
 
 async def settle_lab(pilot, timeout_s: float = 120.0) -> None:

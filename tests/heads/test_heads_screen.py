@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from lab_wait import settle_lab
-from textual.app import App
+from lab_wait import LabHost, settle_lab
 from textual.widgets import Static, TabbedContent
 
 from tutor.labs.heads.panes import PatternGrid
@@ -14,15 +13,9 @@ from tutor.widgets.heatmap import Heatmap
 SIZE = (80, 24)
 
 
-class LabApp(App[None]):
+class LabApp(LabHost):
     def __init__(self, preset: str | None = None) -> None:
-        super().__init__()
-        self.model_name = "tutor-gpt"
-        self.device = "cpu"
-        self._preset = preset
-
-    def on_mount(self) -> None:
-        self.push_screen(HeadsScreen(preset=self._preset))
+        super().__init__(lambda: HeadsScreen(preset=preset))
 
 
 async def settle(pilot) -> None:

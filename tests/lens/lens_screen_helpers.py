@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from lab_wait import settle_lab
-from textual.app import App
+from lab_wait import LabHost, settle_lab
 
 from tutor.labs.lens.experiment import params_for_preset
 from tutor.labs.lens.params import Params
@@ -15,18 +14,10 @@ def quick_params(preset: str, patching: bool = False) -> Params:
     return params_for_preset(preset).model_copy(update={"patching": patching, "samples": 1})
 
 
-class LabApp(App[None]):
-    """Just what a lab screen reads from the main app."""
-
+class LabApp(LabHost):
     def __init__(self, preset: str = "eiffel", params: Params | None = None) -> None:
-        super().__init__()
-        self.model_name = "tutor-gpt"
-        self.device = "cpu"
-        self._preset = preset
-        self._params = params if params is not None else quick_params(preset)
-
-    def on_mount(self) -> None:
-        self.push_screen(LensScreen(preset=self._preset, params=self._params))
+        chosen = params if params is not None else quick_params(preset)
+        super().__init__(lambda: LensScreen(preset=preset, params=chosen))
 
 
 async def settle(pilot) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from textual.app import App
+from lab_wait import LabHost
 from textual.widgets import Static, TabbedContent
 
 from tutor.labs.probing.screen import ProbingScreen
@@ -15,17 +15,9 @@ from tutor.widgets.layer_bars import LayerBars
 SIZE = (80, 24)
 
 
-class LabApp(App[None]):
-    """A stand-in for the main app: just what a lab screen reads."""
-
+class LabApp(LabHost):
     def __init__(self, preset: str | None = None) -> None:
-        super().__init__()
-        self.model_name = "tutor-gpt"
-        self.device = "cpu"
-        self._preset = preset
-
-    def on_mount(self) -> None:
-        self.push_screen(ProbingScreen(preset=self._preset))
+        super().__init__(lambda: ProbingScreen(preset=preset))
 
 
 def text(screen, selector: str) -> str:
