@@ -95,3 +95,13 @@ def make_tiny_model_dir(path: Path, n_layer: int = 2, n_embd: int = 48, n_head: 
 def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 2-layer, 48-wide random GPT-2 directory (a different width from tutor-gpt)."""
     return make_tiny_model_dir(tmp_path_factory.mktemp("tiny-gpt2"))
+
+
+@pytest.fixture(autouse=True)
+def _no_kept_results():
+    """Every test starts with no lab results kept from an earlier test's runs."""
+    from tutor.labs import results
+
+    results.forget()
+    yield
+    results.forget()

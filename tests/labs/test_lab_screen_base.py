@@ -10,6 +10,7 @@ import pytest
 from textual.widgets import Input, Select, Static
 
 from tutor.cli import main
+from tutor.labs import results
 from tutor.labs.patching import experiment
 from tutor.labs.patching.presets import PRESETS
 from tutor.labs.patching.screen import PatchingScreen
@@ -32,6 +33,7 @@ def strip_timing(data):
 def cli_result(model: str, *args: str, capsys) -> dict:
     capsys.readouterr()
     assert main(["run", "patching", *args, "--json", "--model", model, "--device", "cpu"]) == 0
+    results.forget()  # the screen must compute its own numbers, not show these again
     return json.loads(capsys.readouterr().out)
 
 
@@ -64,7 +66,8 @@ async def test_esc_then_enter_again_and_enter_twice_give_the_cli_numbers(
         await settle(pilot)
         assert screen.error is None
         assert strip_timing(screen.result.to_saved()) == want
-        assert list(screen._cache) == [screen._cache_key(screen.params)]
+        assert results.kept() == 1
+        assert results.lookup("patching", screen.params, str(tiny4_dir), "cpu") is screen.result
 
 
 async def test_a_replaced_run_stops_and_never_reaches_the_cache(make_app, tiny4_dir, monkeypatch):
@@ -93,7 +96,52 @@ async def test_a_replaced_run_stops_and_never_reaches_the_cache(make_app, tiny4_
         await settle(pilot)
         assert calls == ["The Eiffel Tower is in", "The Colosseum is in"]
         assert [p.prompt for p in [screen.params]] == ["The Colosseum is in"]
-        assert len(screen._cache) == 1 and "Colosseum" in next(iter(screen._cache))
+        assert results.kept() == 1  # the replaced Eiffel run was never kept
+        assert results.lookup("patching", screen.params, str(tiny4_dir), "cpu") is screen.result
+
+
+async def test_a_lab_opened_again_shows_the_kept_result_without_running(
+    make_app, tiny4_dir, monkeypatch
+):
+    real_run = experiment.run
+    calls: list[str] = []
+
+    def counted_run(params, ctx):
+        calls.append(params.prompt)
+        return real_run(params, ctx)
+
+    monkeypatch.setattr(experiment, "run", counted_run)
+    app = make_app(str(tiny4_dir))
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_lab("patching")
+        await settle(pilot)
+        first = app.screen.last_result
+        assert calls == ["The Eiffel Tower is in"] and first is not None
+        await pilot.press("escape")
+        app.open_lab("patching")
+        await settle(pilot)
+        again = app.screen
+        assert calls == ["The Eiffel Tower is in"]  # no second run
+        assert again.last_result is first and again.result_kept
+        assert "from cache" in str(again.query_one("#status", Static).render())
+        await pilot.press("escape")
+        app.open_lab("patching", "heads")  # another preset: a real run
+        await settle(pilot)
+        assert len(calls) == 2 and not app.screen.result_kept
+
+
+async def test_a_lab_that_keeps_nothing_runs_every_time(monkeypatch):
+    from tutor.labs.registry import lab
+    from tutor.labs.runner import RunContext, run_lab
+
+    assert not lab("sae").reuse_results and lab("patching").reuse_results
+    monkeypatch.setattr(
+        "tutor.labs.sae.experiment.run", lambda params, ctx: {"trained": params.model_dump()}
+    )
+    from tutor.labs.sae.experiment import params_for_preset
+
+    run_lab("sae", params_for_preset(None), RunContext(device="cpu"))
+    assert results.kept() == 0
 
 
 async def test_keys_typed_while_loading_do_not_reach_the_form(make_app, tiny4_dir):

@@ -20,7 +20,9 @@ class LabInfo:
     ``params_for_preset(preset_id | None) -> Params`` and ``run(params, ctx) -> Result``.
     ``cli`` names a module with ``add_arguments(parser)``, ``params_from_args(args, base)``
     and ``format_text(result) -> str``. ``screen`` is ``"module:Class"``; the class is built
-    as ``Class(preset=preset_id_or_None)``.
+    as ``Class(preset=preset_id_or_None)``. ``reuse_results``: the result is a pure function
+    of (model, device, params), so a finished run is kept and shown again on an identical
+    request (``tutor.labs.results``); leave it off for labs whose results hold a trained model.
     """
 
     id: str
@@ -30,3 +32,4 @@ class LabInfo:
     experiment: str
     cli: str
     screen: str
+    reuse_results: bool = False

@@ -79,8 +79,11 @@ class RunContext:
 
 
 def run_lab(lab_id: str, params: Any, ctx: RunContext | None = None) -> Any:
-    """Run a lab's experiment with ``params``; the one entry point for screen and CLI."""
-    from tutor.labs.registry import experiment_module
+    """Run a lab's experiment with ``params``; the one entry point for screen and CLI.
+
+    A finished result of a lab that reuses results is kept (``tutor.labs.results``)."""
+    from tutor.labs import results
+    from tutor.labs.registry import experiment_module, lab
     from tutor.model.loader import model_lock
 
     ctx = ctx or RunContext()
@@ -88,7 +91,10 @@ def run_lab(lab_id: str, params: Any, ctx: RunContext | None = None) -> Any:
     ctx.check()
     with model_lock(ctx.model_name, ctx.device):
         ctx.check()
-        return module.run(params, ctx)
+        result = module.run(params, ctx)
+    if lab(lab_id).reuse_results:
+        results.remember(lab_id, params, ctx.model_name, ctx.device, result)
+    return result
 
 
 def params_for_preset(lab_id: str, preset_id: str | None) -> Any:

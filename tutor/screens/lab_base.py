@@ -13,6 +13,10 @@ base runs ``tutor.labs.runner.run_lab`` in a thread worker and routes what comes
 - anything else raised in the worker → the error panel, naming what failed and the log
   file holding the traceback; the app keeps running and ``esc`` goes home.
 
+A lab that reuses results (``LabInfo.reuse_results``) answers a request it has already
+finished in this process from ``tutor.labs.results`` without a worker: re-opening a lab or
+going back to a preset shows at once (``result_kept`` is then True for ``show_result``).
+
 Starting a run cancels the one before (its ``RunContext.cancel`` is set and the engine stops
 at its next check); leaving the screen cancels too. ``?`` lists this lab's keys;
 ``esc`` asks before discarding unsaved edits or a running training (``is_dirty``).
@@ -43,9 +47,10 @@ class LabProgress(Message):
 
 
 class LabDone(Message):
-    def __init__(self, generation: int, params: Any, result: Any) -> None:
+    def __init__(self, generation: int, params: Any, result: Any, kept: bool = False) -> None:
         super().__init__()
         self.generation, self.params, self.result = generation, params, result
+        self.kept = kept  # an earlier run's result, kept by ``tutor.labs.results``
 
 
 class LabData(Message):
@@ -129,6 +134,7 @@ class LabScreen(Screen[None]):
         self.running = False
         self.last_params: Any = None
         self.last_result: Any = None
+        self.result_kept = False
         self.error: str | None = None
         self._progress_lock = threading.Lock()
         self._progress_waiting: tuple[float, str] | None = None
@@ -177,7 +183,24 @@ class LabScreen(Screen[None]):
             on_data=lambda value: self.post_message(LabData(generation, value)),
         )
         self.running = True
+        kept = self._kept_result(params, self.ctx)
+        if kept is not None:
+            self.post_message(LabDone(generation, params, kept, kept=True))
+            return
         self._run_worker(params, self.ctx, generation)
+
+    def _kept_result(self, params: Any, ctx: RunContext) -> Any:
+        from tutor.labs import results
+        from tutor.labs.registry import lab
+
+        if not lab(self.LAB_ID).reuse_results:
+            return None
+        return results.lookup(self.LAB_ID, params, ctx.model_name, ctx.device)
+
+    @property
+    def kept_note(self) -> str:
+        """Words for a status line when the result shown was kept from an earlier run."""
+        return " · shown again from an earlier run" if self.result_kept else ""
 
     def cancel_run(self) -> None:
         """Stop the run in progress; whatever it already posted is dropped."""
@@ -223,6 +246,7 @@ class LabScreen(Screen[None]):
             return
         self.running = False
         self.last_params, self.last_result = message.params, message.result
+        self.result_kept = message.kept
         self.run_finished()
         self.show_result(message.params, message.result)
 

@@ -18,4 +18,5 @@ LAB = LabInfo(
     experiment="tutor.labs.heads.experiment",
     cli="tutor.labs.heads.cli",
     screen="tutor.labs.heads.screen:HeadsScreen",
+    reuse_results=True,
 )

@@ -19,4 +19,5 @@ LAB = LabInfo(
     experiment="tutor.labs.lens.experiment",
     cli="tutor.labs.lens.cli",
     screen="tutor.labs.lens.screen:LensScreen",
+    reuse_results=True,
 )

@@ -234,7 +234,9 @@ class LensScreen(LabScreen):
     def show_result(self, params: Any, result: Any) -> None:
         self.result = result
         patch = f", patching {result.patching.seconds:.1f} s" if result.patching else ""
-        self._status(f"Done in {result.seconds:.1f} s{patch} · o: whole explanation")
+        self._status(
+            f"Done in {result.seconds:.1f} s{patch}{self.kept_note} · o: whole explanation"
+        )
         self.render_all()
 
     # ----- views --------------------------------------------------------------------------

@@ -14,4 +14,5 @@ LAB = LabInfo(
     experiment="tutor.labs.patching.experiment",
     cli="tutor.labs.patching.cli",
     screen="tutor.labs.patching.screen:PatchingScreen",
+    reuse_results=True,
 )

@@ -2,8 +2,9 @@
 
 The learner edits an experiment (``PatchForm``), presses Enter, and ``LabScreen`` runs
 ``experiment.run`` in a worker (one run at a time: a new run cancels the old, and only the
-newest run's result reaches ``show_result``). Results are cached per (model, params) — only
-results delivered to ``show_result``, never a cancelled run's. A refused parameter gets an
+newest run's result reaches ``show_result``). Finished results are kept per (model, device,
+params) by ``tutor.labs.results``, never a cancelled run's, and a repeated request is shown
+from there ("from cache"). A refused parameter gets an
 inline message and leaves the last results on screen. The words live in ``text.py``, the
 form and the saved-runs list in ``panes.py``; nothing here imports torch.
 
@@ -114,7 +115,6 @@ class PatchingScreen(LabScreen):
         self.pipeline_step = 0
         self.show_attribution = False
         self.explain_open = False
-        self._cache: dict[str, Result] = {}
         self._submitted: dict[str, str] = {}  # the form as last run or loaded
 
     # ----- layout -------------------------------------------------------------------------
@@ -190,11 +190,6 @@ class PatchingScreen(LabScreen):
         return "Leave the lab? The form has edits that were not run; they will be lost."
 
     # ----- running ------------------------------------------------------------------------
-    def _cache_key(self, params: Params) -> str:
-        return f"{getattr(self.app, 'model_name', '')}|{getattr(self.app, 'device', '')}|" + (
-            params.model_dump_json()
-        )
-
     def action_run(self) -> None:
         form = self.query_one(PatchForm)
         try:
@@ -207,11 +202,6 @@ class PatchingScreen(LabScreen):
         error = self.query_one("#form-error", Static)
         error.update("")
         error.display = False
-        cached = self._cache.get(self._cache_key(params))
-        if cached is not None:
-            self.cancel_run()
-            self.show_result(params, cached, "from cache")
-            return
         self.query_one("#progress", ProgressBar).display = True
         self.show_progress(0.0, "Working…")
         self.start_run(params)
@@ -233,8 +223,8 @@ class PatchingScreen(LabScreen):
     def show_result(self, params: Any, result: Any, note: str = "") -> None:
         """A finished run (current generation only: the base drops older ones), a cached
         result or a saved run: cache it, pick the bars' column, say custom if edited."""
-        if not note:
-            self._cache[self._cache_key(params)] = result
+        if not note and self.result_kept:
+            note = "from cache"
         self.result, self.params, self.note = result, params, note
         self.saved_id = None
         self.picked_column = result.bar_column()

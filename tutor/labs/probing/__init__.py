@@ -15,4 +15,5 @@ LAB = LabInfo(
     experiment="tutor.labs.probing.experiment",
     cli="tutor.labs.probing.cli",
     screen="tutor.labs.probing.screen:ProbingScreen",
+    reuse_results=True,
 )

@@ -181,7 +181,7 @@ class ProbingScreen(LabScreen):
             verdict = "  causal: " + ("✓ used" if result.causal.used else "✗ not used")
         self._status(
             f"best L{result.best_layer}: test {pct(best.accuracy).strip()}, "
-            f"select {signed(best.selectivity).strip()}{verdict}"
+            f"select {signed(best.selectivity).strip()}{verdict}{self.kept_note}"
         )
 
     def on_layer_bars_selected(self, event: LayerBars.Selected) -> None:

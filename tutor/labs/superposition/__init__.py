@@ -18,4 +18,5 @@ LAB = LabInfo(
     experiment="tutor.labs.superposition.experiment",
     cli="tutor.labs.superposition.cli",
     screen="tutor.labs.superposition.screen:SuperpositionScreen",
+    reuse_results=True,
 )

@@ -255,7 +255,7 @@ class SuperpositionScreen(LabScreen):
         phase = f", phase diagram {result.phase.seconds:.1f} s" if result.phase else ""
         self._status(
             f"Trained {len(result.levels)} sparsity levels × {params.restarts} starts in "
-            f"{result.train_seconds:.1f} s{phase}{sae} · o: whole explanation"
+            f"{result.train_seconds:.1f} s{phase}{sae}{self.kept_note} · o: whole explanation"
         )
         self.render_level()
 
