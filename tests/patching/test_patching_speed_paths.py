@@ -5,8 +5,11 @@ and refuse what they cannot do.
 - a sweep chunked to a tiny memory budget (slices of the noise samples) equals the
   unchunked one, and no batch exceeds the budget;
 - the suffix runner's self-check reads only cached logits (no extra forward pass);
-- on a rotary (Llama) model the engine falls back to full forward passes that match
-  TransformerLens, and ``strategy="resume"`` is refused with a clear error.
+- on a rotary (Llama) model, with full or grouped key/value heads, the suffix runner
+  applies and matches TransformerLens on every sweep; a block it does not know falls back
+  to full forward passes that match; ``strategy="resume"`` is refused with a clear error;
+- groups of cells with different start positions run in one batch and equal running each
+  group alone.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from tutor.labs.patching.engine import (
     suffix_runner,
     sweep_cells,
 )
-from tutor.labs.patching.suffix import SuffixModel
+from tutor.labs.patching.suffix import SuffixModel, first_changed_position
 
 
 def test_heads_sweep_takes_the_suffix_runner_and_matches(tiny_model):
@@ -86,9 +89,10 @@ def test_suffix_self_check_needs_no_forward_pass(tiny_model_dir: Path):
     assert calls == []
 
 
-@pytest.fixture(scope="module")
-def tiny_llama(tmp_path_factory: pytest.TempPathFactory, tiny_model_dir: Path):
-    """A 2-layer random Llama (rotary, RMSNorm, gated MLP) with the tiny word tokenizer."""
+@pytest.fixture(scope="module", params=[4, 2], ids=["mha", "gqa"])
+def tiny_llama(request, tmp_path_factory: pytest.TempPathFactory, tiny_model_dir: Path):
+    """A 2-layer random Llama (rotary, RMSNorm, gated MLP) with the tiny word tokenizer,
+    with 4 key/value heads (one per query head) or 2 (grouped)."""
     from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
     from tutor.model.loader import load_model
@@ -102,7 +106,7 @@ def tiny_llama(tmp_path_factory: pytest.TempPathFactory, tiny_model_dir: Path):
         intermediate_size=96,
         num_hidden_layers=2,
         num_attention_heads=4,
-        num_key_value_heads=4,
+        num_key_value_heads=request.param,
         max_position_embeddings=32,
         bos_token_id=0,
         eos_token_id=0,
@@ -113,11 +117,38 @@ def tiny_llama(tmp_path_factory: pytest.TempPathFactory, tiny_model_dir: Path):
     return load_model(str(path), "cpu")
 
 
-@pytest.mark.parametrize("sweep", ["resid", "heads"])
-def test_rotary_model_falls_back_and_matches_transformer_lens(tiny_llama, sweep):
+@pytest.mark.parametrize("sweep", ["resid", "attn", "mlp", "heads"])
+def test_rotary_model_takes_the_suffix_runner_and_matches_transformer_lens(tiny_llama, sweep):
+    prep = prepare(tiny_llama, NOISE)
+    assert isinstance(suffix_runner(prep), SuffixModel)
+    assert_matches(prep, sweep, strategy="suffix")
+
+
+def test_a_block_the_runner_does_not_know_falls_back_and_matches(tiny_llama, monkeypatch):
+    from tutor.labs.patching import blocks, engine
+
+    monkeypatch.setattr(blocks, "_GATED_ACT", {})  # as if its MLP's activation were new
+    monkeypatch.setattr(blocks, "_stacks", blocks.weakref.WeakKeyDictionary())
+    monkeypatch.setattr(engine, "_suffix_ok", engine.weakref.WeakKeyDictionary())
     prep = prepare(tiny_llama, NOISE)
     assert suffix_runner(prep) is None
-    assert_matches(prep, sweep)
+    assert_matches(prep, "resid")
+
+
+def test_groups_with_different_starts_run_together_as_they_run_alone(tiny4_model):
+    prep = prepare(tiny4_model, COUNTERFACTUAL)
+    runner = suffix_runner(prep)
+    assert runner is not None
+    by_start: dict[int, list[Cell]] = {}
+    for cell in sweep_cells(prep, "resid") + sweep_cells(prep, "mlp"):
+        first = first_changed_position(prep, cell)
+        if first is not None:
+            by_start.setdefault(first, []).append(cell)
+    assert len(by_start) >= 3
+    parts = sorted((start, cells) for start, cells in by_start.items())
+    together = runner.run_parts([(cells, start) for start, cells in parts])
+    alone = torch.cat([runner.run(cells, start) for start, cells in parts])
+    assert torch.allclose(together, alone, atol=1e-5)
 
 
 def test_rotary_model_refuses_a_forced_resume(tiny_llama):

@@ -498,28 +498,47 @@ def bytes_per_row(prep: PreparedRuns) -> int:
 
 @dataclass
 class _Chunk:
-    """One batch of a sweep: some cells, on noise samples ``lo:hi``, from position ``start``."""
+    """One batch of a sweep: groups of cells (each with the position it starts from), on
+    noise samples ``lo:hi``."""
 
-    cells: list[int]
+    parts: list[tuple[int, list[int]]]
     lo: int
     hi: int
-    start: int = 0
+
+    @property
+    def cells(self) -> list[int]:
+        return [i for _, idx in self.parts for i in idx]
 
 
 def _plan(prep: PreparedRuns, groups: dict[int, list[int]], memory_mb: float) -> list[_Chunk]:
-    """Split each group of cells (same start position) into batches that fit the budget:
-    whole cells while a cell's samples fit, else one cell on a slice of its samples."""
+    """Pack the groups of cells (by start position) into batches that fit the budget: as
+    many whole cells as fit, across groups, while a cell's samples fit; else one cell on a
+    slice of its samples. Fewer, fuller batches keep the matrix products wide."""
     rows = max(1, int(memory_mb * 2**20) // bytes_per_row(prep))
     n = prep.samples
-    chunks = []
+    if n > rows:
+        return [
+            _Chunk([(start, [i])], lo, min(n, lo + rows))
+            for start, idx in sorted(groups.items())
+            for i in idx
+            for lo in range(0, n, rows)
+        ]
+    per = rows // n
+    chunks: list[_Chunk] = []
+    parts: list[tuple[int, list[int]]] = []
+    room = per
     for start, idx in sorted(groups.items()):
-        if n <= rows:
-            per = rows // n
-            chunks += [_Chunk(idx[j : j + per], 0, n, start) for j in range(0, len(idx), per)]
-        else:
-            chunks += [
-                _Chunk([i], lo, min(n, lo + rows), start) for i in idx for lo in range(0, n, rows)
-            ]
+        j = 0
+        while j < len(idx):
+            take = idx[j : j + room]
+            parts.append((start, take))
+            j += len(take)
+            room -= len(take)
+            if room == 0:
+                chunks.append(_Chunk(parts, 0, n))
+                parts, room = [], per
+    if parts:
+        chunks.append(_Chunk(parts, 0, n))
     return chunks
 
 
@@ -590,7 +609,9 @@ def iter_batches(
 
             if runner is not None:
                 part_runner = runner.for_samples(sub, chunk.lo, chunk.hi)
-                logits = part_runner.run(batch, chunk.start)
+                logits = part_runner.run_parts(
+                    [([cells[i] for i in idx], start) for start, idx in chunk.parts]
+                )
             elif how == "resume":
                 logits = _run_chunk_resumed(sub, batch, part, check)
             else:

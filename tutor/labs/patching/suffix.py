@@ -19,19 +19,26 @@ run's cache:
 At the last block only the last position reaches the logits, so there the queries, the MLP
 and the patches are cut to that position.
 
-The blocks are driven from the bridge's own (processed) GPT-2 weights (LayerNorm, fused
-QKV, Conv1D / Linear), so this only applies to GPT-2-style models: ``SuffixModel.build``
-returns None for anything else, and ``engine.suffix_runner`` checks the runner against the
-corrupted run's cached logits before trusting it. No tensor is created on a fixed device:
+Groups with different start positions run together (``run_parts``): every per-token step
+(LayerNorm, the QKV, output, and MLP matrices) takes all groups' rows in one matrix product,
+and only attention, which needs each group's own prefix of cached keys, runs per group. On
+a CPU a product of a few rows against a 768 × 3072 matrix is bound by reading the matrix
+(at 8 rows torch reaches about a third of its peak FLOP/s, at 64 rows over 80%), so one
+product over every group instead of one per group is what keeps a sweep near peak.
+
+The blocks are driven from the bridge's own (processed) weights as ``blocks.Stack``: GPT-2
+and Llama-style models (rotary positions are applied to the suffix's queries and keys at
+their absolute positions; the cached keys are stored rotated). ``SuffixModel.build``
+returns None for any other model, and ``engine.suffix_runner`` checks the runner against
+the corrupted run's cached logits before trusting it. No tensor is created on a fixed device:
 everything follows the cache's device.
 """
 
 from __future__ import annotations
 
-import math
-import weakref
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from tutor.labs.patching.blocks import Stack, rotate, stack_of
 
 if TYPE_CHECKING:
     import torch
@@ -47,90 +54,6 @@ _HOOK = {
 }
 # Where in a block a patch applies: 0 before the block, 1 after attention, 2 after the MLP.
 _PHASE = {"resid": 0, "attn": 1, "heads": 1, "mlp": 2}
-
-_layers_of: weakref.WeakKeyDictionary[Any, list[_Layer] | None] = weakref.WeakKeyDictionary()
-
-
-def _raw(module: Any) -> Any:
-    while hasattr(module, "original_component"):
-        module = module.original_component
-    return module
-
-
-@dataclass
-class _Layer:
-    ln1: tuple[Any, Any, float]
-    qkv: tuple[Any, Any]
-    proj: tuple[Any, Any]
-    ln2: tuple[Any, Any, float]
-    fc: tuple[Any, Any]
-    out: tuple[Any, Any]
-    act: Any
-
-
-def _linear(module: Any) -> tuple[Any, Any]:
-    """(weight [in, out], bias) of a Conv1D or nn.Linear."""
-    import torch
-
-    raw = _raw(module)
-    if type(raw).__name__ == "Conv1D":
-        weight = raw.weight.detach()
-    elif isinstance(raw, torch.nn.Linear):
-        weight = raw.weight.detach().T
-    else:
-        raise TypeError("not a linear layer")
-    if raw.bias is None:
-        raise TypeError("no bias")
-    return weight.contiguous(), raw.bias.detach()
-
-
-def _fused_qkv(attn: Any) -> tuple[Any, Any]:
-    import torch
-
-    parts = [_linear(getattr(attn, name)) for name in ("q", "k", "v")]
-    return torch.cat([w for w, _ in parts], 1), torch.cat([b for _, b in parts])
-
-
-def _ln(module: Any) -> tuple[Any, Any, float]:
-    import torch
-
-    ln = _raw(module)
-    if not isinstance(ln, torch.nn.LayerNorm):
-        raise TypeError("not a LayerNorm")
-    return ln.weight.detach(), ln.bias.detach(), float(ln.eps)
-
-
-def _gpt2_layers(model: Any) -> list[_Layer] | None:
-    """The model's blocks as GPT-2 weights (cached per model), or None if they are not."""
-    if model in _layers_of:
-        return _layers_of[model]
-    layers: list[_Layer] | None = []
-    try:
-        for block in model.blocks:
-            # The bridge's own components: they hold the processed (folded) weights.
-            hf = _raw(block)
-            if getattr(hf.attn, "scale_attn_by_inverse_layer_idx", False) or not getattr(
-                hf.attn, "scale_attn_weights", True
-            ):
-                raise TypeError("attention scaled differently from GPT-2's default")
-            act = _raw(hf.mlp).act
-            if type(act).__name__ not in ("NewGELUActivation", "GELUActivation"):
-                raise TypeError("not GPT-2's GELU")
-            layers.append(
-                _Layer(
-                    _ln(block.ln1),
-                    _fused_qkv(block.attn),
-                    _linear(block.attn.o),
-                    _ln(block.ln2),
-                    _linear(getattr(block.mlp, "in")),
-                    _linear(block.mlp.out),
-                    act,
-                )
-            )
-    except (AttributeError, TypeError, KeyError):
-        layers = None
-    _layers_of[model] = layers
-    return layers
 
 
 def cell_changes(prep: PreparedRuns, cell: Cell) -> list[tuple[int, Any]]:
@@ -169,90 +92,106 @@ def first_changed_position(prep: PreparedRuns, cell: Cell) -> int | None:
 
 
 class SuffixModel:
-    """A GPT-2 stack run on position suffixes, with the corrupted run's keys and values."""
+    """A transformer stack (``blocks.Stack``) run on position suffixes, with the corrupted
+    run's keys and values for the positions before."""
 
-    def __init__(self, prep: PreparedRuns, layers: list[_Layer], kv: list[Any] | None = None):
+    def __init__(self, prep: PreparedRuns, stack: Stack, kv: list[Any] | None = None):
         import torch
 
         self.prep = prep
-        self.layers = layers
-        cfg = prep.model.cfg
-        self.n_heads = int(cfg.n_heads)
-        self.d_model = int(cfg.d_model)
-        self.d_head = self.d_model // self.n_heads
-        self.scale = 1.0 / math.sqrt(self.d_head)
-        # Corrupted keys/values per layer: [samples, heads, pos, d_head].
+        self.stack = stack
+        self.layers = stack.layers
+        self.d_model = int(prep.model.cfg.d_model)
+        self.d_head = stack.d_head
+        self.cos_sin = None
+        if stack.rotary is not None:
+            device = prep.tokens.device
+            self.cos_sin = stack.rotary(torch.arange(prep.n_pos, device=device))
+        # Corrupted keys/values per layer: [samples, kv heads, pos, d_head] (keys rotated).
         if kv is None:
             kv = []
             with torch.no_grad():
-                for ly, layer in enumerate(layers):
+                for ly, layer in enumerate(self.layers):
                     resid = prep.corrupted_cache[f"blocks.{ly}.hook_resid_pre"]
-                    _, k, v = self._qkv(layer, resid)
-                    kv.append((k, v))
+                    batch, t = resid.shape[0], resid.shape[1]
+                    h = layer.norm1(resid.reshape(-1, self.d_model))
+                    _, k, v = stack.split_qkv(layer.qkv(h), batch, t)
+                    kv.append((self._rotated(k, 0), v))
         self.kv = kv
 
     @classmethod
     def build(cls, prep: PreparedRuns) -> SuffixModel | None:
-        """The suffix runner for ``prep``'s model, or None when its blocks are not GPT-2's."""
-        layers = _gpt2_layers(prep.model)
-        return None if layers is None else cls(prep, layers)
+        """The suffix runner for ``prep``'s model, or None when its blocks are not ones
+        ``blocks.stack_of`` knows."""
+        stack = stack_of(prep.model)
+        return None if stack is None else cls(prep, stack)
 
     def for_samples(self, sub: PreparedRuns, lo: int, hi: int) -> SuffixModel:
         """This runner on noise samples ``lo:hi`` (``sub`` is ``prep.sample_slice(lo, hi)``)."""
-        return SuffixModel(sub, self.layers, [(k[lo:hi], v[lo:hi]) for k, v in self.kv])
+        return SuffixModel(sub, self.stack, [(k[lo:hi], v[lo:hi]) for k, v in self.kv])
 
-    def _qkv(self, layer: _Layer, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        import torch
+    def _rotated(self, x: Any, start: int) -> Any:
+        """Queries or keys ([.., t, d_head]) at positions ``start``… with rotary applied."""
+        if self.cos_sin is None:
+            return x
+        cos, sin = self.cos_sin
+        t = x.shape[-2]
+        return rotate(x, cos[start : start + t], sin[start : start + t])
 
-        w, b, eps = layer.ln1
-        h = torch.nn.functional.layer_norm(x, (self.d_model,), w, b, eps)
-        qkv = torch.addmm(layer.qkv[1], h.reshape(-1, self.d_model), layer.qkv[0])
-        batch, t = x.shape[0], x.shape[1]
-        qkv = qkv.view(batch, t, 3, self.n_heads, self.d_head).permute(2, 0, 3, 1, 4)
-        return qkv[0], qkv[1], qkv[2]
-
-    def attention(self, ly: int, x: torch.Tensor, start: int, last_only: bool) -> torch.Tensor:
-        """Attention output of block ``ly`` for the suffix ``x`` ([rows, t, d]) at ``start``."""
-        import torch
+    def attention(self, ly: int, parts: list[tuple[torch.Tensor, int, bool]]) -> list[Any]:
+        """Attention output of block ``ly`` for each suffix ``x`` ([rows, t, d]) at its
+        ``start``, cut to the last position where ``last_only``; one QKV and one output
+        product for all parts."""
 
         layer = self.layers[ly]
-        batch, t, d = x.shape
-        q, k, v = self._qkv(layer, x)
+        d = self.d_model
+        qkv = layer.qkv(layer.norm1(_cat([x.reshape(-1, d) for x, _, _ in parts])))
+        zs, shapes, offset = [], [], 0
+        for x, start, last_only in parts:
+            batch, t = x.shape[0], x.shape[1]
+            q, k, v = self.stack.split_qkv(qkv[offset : offset + batch * t], batch, t)
+            offset += batch * t
+            q, k = self._rotated(q, start), self._rotated(k, start)
+            z = self._attend(ly, q, k, v, start, last_only)
+            shapes.append((batch, z.shape[2]))
+            zs.append(z.transpose(1, 2).reshape(-1, z.shape[1] * z.shape[3]))
+        return _split(layer.proj(_cat(zs)), shapes, d)
+
+    def _attend(self, ly: int, q: Any, k: Any, v: Any, start: int, last_only: bool) -> Any:
+        """softmax(q kᵀ) v for one part, its keys and values preceded by the corrupted run's
+        for the positions before ``start``; [batch, heads, t or 1, d_head]."""
+        import torch
+
+        batch, t = q.shape[0], q.shape[2]
+        scale = self.stack.scale
+        sdpa = torch.nn.functional.scaled_dot_product_attention
         if start:
             ck, cv = self.kv[ly]
             reps = batch // ck.shape[0]
             k = torch.cat([ck[:, :, :start].repeat(reps, 1, 1, 1), k], dim=2)
             v = torch.cat([cv[:, :, :start].repeat(reps, 1, 1, 1), v], dim=2)
+        groups = self.stack.n_heads // self.stack.n_kv_heads
+        if groups > 1:  # grouped key/value heads: each serves ``groups`` query heads
+            k, v = k.repeat_interleave(groups, dim=1), v.repeat_interleave(groups, dim=1)
         if last_only:
-            q = q[:, :, -1:]
-            z = torch.nn.functional.scaled_dot_product_attention(q, k, v, scale=self.scale)
-            t = 1
-        elif start == 0:
-            z = torch.nn.functional.scaled_dot_product_attention(
-                q, k, v, is_causal=True, scale=self.scale
-            )
-        else:
-            qi = torch.arange(t, device=x.device).unsqueeze(1) + start
-            kj = torch.arange(start + t, device=x.device).unsqueeze(0)
-            z = torch.nn.functional.scaled_dot_product_attention(
-                q, k, v, attn_mask=kj <= qi, scale=self.scale
-            )
-        z = z.transpose(1, 2).reshape(batch * t, d)
-        return torch.addmm(layer.proj[1], z, layer.proj[0]).view(batch, t, d)
+            return sdpa(q[:, :, -1:], k, v, scale=scale)
+        if start == 0:
+            return sdpa(q, k, v, is_causal=True, scale=scale)
+        qi = torch.arange(t, device=q.device).unsqueeze(1) + start
+        kj = torch.arange(start + t, device=q.device).unsqueeze(0)
+        return sdpa(q, k, v, attn_mask=kj <= qi, scale=scale)
 
-    def mlp(self, ly: int, x: torch.Tensor) -> torch.Tensor:
-        import torch
+    def mlp(self, ly: int, xs: list[torch.Tensor]) -> list[Any]:
+        """Block ``ly``'s MLP output for each ``x`` ([rows, t, d]), in one product each way."""
 
         layer = self.layers[ly]
-        batch, t, d = x.shape
-        w, b, eps = layer.ln2
-        h = torch.nn.functional.layer_norm(x, (d,), w, b, eps).reshape(-1, d)
-        h = layer.act(torch.addmm(layer.fc[1], h, layer.fc[0]))
-        return torch.addmm(layer.out[1], h, layer.out[0]).view(batch, t, d)
+        d = self.d_model
+        out = layer.mlp(layer.norm2(_cat([x.reshape(-1, d) for x in xs])))
+        return _split(out, [(x.shape[0], x.shape[1]) for x in xs], d)
 
     def head_change(self, ly: int, delta_z: torch.Tensor, head: int) -> torch.Tensor:
         """What a change of head ``head``'s z ([.., d_head]) does to block ``ly``'s output."""
-        w = self.layers[ly].proj[0][head * self.d_head : (head + 1) * self.d_head]
+        w = self.layers[ly].proj.weight[head * self.d_head : (head + 1) * self.d_head]
         return delta_z @ w
 
     def _corrupted_stream(self, ly: int, phase: int, start: int) -> torch.Tensor:
@@ -324,48 +263,115 @@ class SuffixModel:
     def run(self, cells: list[Cell], start: int) -> torch.Tensor:
         """Last-position logits [len(cells) * samples, vocab] for cells whose patches change
         nothing before position ``start``."""
+        return self.run_parts([(cells, start)])
+
+    def run_parts(self, parts: list[tuple[list[Cell], int]]) -> torch.Tensor:
+        """``run`` for several groups (cells, start) at once: their logits concatenated in
+        the order given. Per-token steps take every group's rows in one product."""
         import torch
 
         prep = self.prep
-        n = prep.samples
         n_layers = prep.n_layers
-        t = prep.n_pos - start
-        joins = [(cell.start, _PHASE[cell.kind]) for cell in cells]
-        order = sorted(range(len(cells)), key=lambda i: joins[i])
-        base_of = {i: rank * n for rank, i in enumerate(order)}
-        later = self._later_patches(cells, base_of, start)
-        pending = list(order)
-        x: torch.Tensor | None = None
-
-        def join(ly: int, phase: int, x: torch.Tensor | None) -> torch.Tensor | None:
-            new = []
-            while pending and joins[pending[0]] == (ly, phase):
-                new.append(self._joining_rows(cells[pending.pop(0)], start))
-            if not new:
-                return x
-            if x is not None and x.shape[1] != new[0].shape[1]:  # x is cut to the last
-                new = [r[:, -1:] for r in new]
-            return torch.cat([x, *new] if x is not None else new)
-
-        for ly in range(joins[order[0]][0], n_layers):
+        groups = [_Group.plan(self, cells, start) for cells, start in parts]
+        for ly in range(min(g.first_layer for g in groups), n_layers):
             last = ly == n_layers - 1
-            x = join(ly, 0, x)
-            if x is not None:
-                x = self._set(later.get((ly, 0)), x, t)
-                attn_out = self.attention(ly, x, start, last and t > 1)
-                attn_out = self._set(later.get((ly, 1)), attn_out, t)
-                x = (x[:, -1:] if last else x) + attn_out
-            x = join(ly, 1, x)
-            if x is not None:
-                if last:
-                    x = x[:, -1:]
-                x = x + self._set(later.get((ly, 2)), self.mlp(ly, x), t)
-            x = join(ly, 2, x)
-        assert x is not None and not pending
+            for g in groups:
+                g.join(self, ly, 0)
+                g.x = g.patched(ly, 0, g.x)
+            active = [g for g in groups if g.x is not None]
+            if active:
+                outs = self.attention(ly, [(g.x, g.start, last and g.t > 1) for g in active])
+                for g, attn_out in zip(active, outs, strict=True):
+                    attn_out = g.patched(ly, 1, attn_out)
+                    g.x = (g.x[:, -1:] if last else g.x) + attn_out
+            for g in groups:
+                g.join(self, ly, 1)
+                if last and g.x is not None:
+                    g.x = g.x[:, -1:]
+            active = [g for g in groups if g.x is not None]
+            if active:
+                outs = self.mlp(ly, [g.x for g in active])
+                for g, mlp_out in zip(active, outs, strict=True):
+                    g.x = g.x + g.patched(ly, 2, mlp_out)
+            for g in groups:
+                g.join(self, ly, 2)
         model = prep.model
-        logits = model.unembed(model.ln_final(x[:, -1:]))[:, -1]
-        index = torch.cat([torch.arange(base_of[i], base_of[i] + n) for i in range(len(cells))])
-        return logits[index.to(logits.device)]
+        finals = []
+        for g in groups:
+            assert g.x is not None and not g.pending
+            finals.append(g.x[:, -1:])
+        logits = model.unembed(model.ln_final(_cat(finals)))[:, -1]
+        index, offset = [], 0
+        for g in groups:
+            index.append(g.output_order() + offset)
+            offset += g.x.shape[0]
+        return logits[torch.cat(index).to(logits.device)]
+
+
+class _Group:
+    """One group's rows while ``SuffixModel.run_parts`` runs: cells sharing a start position.
+
+    Rows are ordered by where they join (layer, then phase), so the batch only grows; each
+    cell owns ``samples`` consecutive rows from ``base_of[cell]``."""
+
+    def __init__(self, cells: list[Cell], start: int, t: int, samples: int) -> None:
+        self.cells, self.start, self.t, self.samples = cells, start, t, samples
+        self.joins = [(cell.start, _PHASE[cell.kind]) for cell in cells]
+        order = sorted(range(len(cells)), key=lambda i: self.joins[i])
+        self.base_of = {i: rank * samples for rank, i in enumerate(order)}
+        self.pending = order
+        self.first_layer = self.joins[order[0]][0]
+        self.later: dict[tuple[int, int], tuple[Any, Any, Any]] = {}
+        self.x: Any = None
+
+    @classmethod
+    def plan(cls, model: SuffixModel, cells: list[Cell], start: int) -> _Group:
+        group = cls(cells, start, model.prep.n_pos - start, model.prep.samples)
+        group.later = model._later_patches(cells, group.base_of, start)
+        return group
+
+    def join(self, model: SuffixModel, ly: int, phase: int) -> None:
+        """Append the rows of the cells whose first patch is at (block ``ly``, ``phase``)."""
+        import torch
+
+        new = []
+        while self.pending and self.joins[self.pending[0]] == (ly, phase):
+            new.append(model._joining_rows(self.cells[self.pending.pop(0)], self.start))
+        if not new:
+            return
+        if self.x is not None and self.x.shape[1] != new[0].shape[1]:  # x is cut to the last
+            new = [r[:, -1:] for r in new]
+        self.x = torch.cat([self.x, *new] if self.x is not None else new)
+
+    def patched(self, ly: int, phase: int, act: Any) -> Any:
+        """``act`` with this group's later patches at (``ly``, ``phase``) written in."""
+        if act is None:
+            return None
+        return SuffixModel._set(self.later.get((ly, phase)), act, self.t)
+
+    def output_order(self) -> Any:
+        """Row indices that put the group's rows back in its cells' order."""
+        import torch
+
+        n = self.samples
+        return torch.cat(
+            [torch.arange(self.base_of[i], self.base_of[i] + n) for i in range(len(self.cells))]
+        )
+
+
+def _cat(tensors: list[Any]) -> Any:
+    import torch
+
+    return tensors[0] if len(tensors) == 1 else torch.cat(tensors)
+
+
+def _split(flat: Any, shapes: list[tuple[int, int]], d: int) -> list[Any]:
+    """Cut ``flat`` ([sum of rows × t, d]) back into one [rows, t, d] view per shape."""
+    out, offset = [], 0
+    for rows, t in shapes:
+        out.append(flat[offset : offset + rows * t].view(rows, t, d))
+        offset += rows * t
+    return out
 
 
 def applies(cell: Cell) -> bool:
