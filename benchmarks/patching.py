@@ -359,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
             log(row)
             rows.append(row)
         if not strategy and prep.suffix_runner:
-            strategy = "suffix runs (GPT-2 blocks on cached K/V)"
+            strategy = "suffix runs (GPT-2 or Llama blocks on cached K/V)"
         elif not strategy and prep.suffix_runner is False:
             from tutor.labs.patching.engine import can_resume
 

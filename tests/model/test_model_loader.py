@@ -139,3 +139,38 @@ def test_cuda_index_out_of_range(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_bad_device_is_reported_before_loading(tiny_model_dir: Path) -> None:
     with pytest.raises(ModelLoadError, match="--device quantum"):
         load_model(str(tiny_model_dir), "quantum")
+
+
+def test_loading_pauses_the_cycle_collector_and_gives_it_back(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from transformer_lens.model_bridge import TransformerBridge
+
+    seen: list[bool] = []
+    real_boot = TransformerBridge.boot_transformers
+
+    def spying_boot(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real_boot(*args, **kwargs)
+
+    monkeypatch.setattr(TransformerBridge, "boot_transformers", spying_boot)
+    assert gc.isenabled()
+    load_model(str(tiny_model_dir), "cpu")
+    assert seen == [False] and gc.isenabled()
+
+    def failing_boot(*args, **kwargs):
+        raise OSError("disk went away")
+
+    monkeypatch.setattr(TransformerBridge, "boot_transformers", failing_boot)
+    with pytest.raises(ModelLoadError, match="disk went away"):
+        load_model(str(tiny_model_dir), "cpu")
+    assert gc.isenabled()  # given back after a failure too
+    gc.disable()
+    try:
+        monkeypatch.setattr(TransformerBridge, "boot_transformers", real_boot)
+        load_model(str(tiny_model_dir), "cpu")
+        assert not gc.isenabled()  # a caller that had it off keeps it off
+    finally:
+        gc.enable()
