@@ -221,8 +221,8 @@ class PatchingScreen(LabScreen):
         self._status("Not run: fix the form (the results below are from the last run).")
 
     def show_result(self, params: Any, result: Any, note: str = "") -> None:
-        """A finished run (current generation only: the base drops older ones), a cached
-        result or a saved run: cache it, pick the bars' column, say custom if edited."""
+        """A finished run (current generation only: the base drops older ones), a kept
+        result ("from cache") or a saved run: pick the bars' column, say custom if edited."""
         if not note and self.result_kept:
             note = "from cache"
         self.result, self.params, self.note = result, params, note

@@ -102,7 +102,6 @@ class SuffixModel:
         self.stack = stack
         self.layers = stack.layers
         self.d_model = int(prep.model.cfg.d_model)
-        self.d_head = stack.d_head
         self.cos_sin = None
         if stack.rotary is not None:
             device = prep.tokens.device
@@ -191,7 +190,8 @@ class SuffixModel:
 
     def head_change(self, ly: int, delta_z: torch.Tensor, head: int) -> torch.Tensor:
         """What a change of head ``head``'s z ([.., d_head]) does to block ``ly``'s output."""
-        w = self.layers[ly].proj.weight[head * self.d_head : (head + 1) * self.d_head]
+        dh = self.stack.d_head
+        w = self.layers[ly].proj.weight[head * dh : (head + 1) * dh]
         return delta_z @ w
 
     def _corrupted_stream(self, ly: int, phase: int, start: int) -> torch.Tensor:
@@ -272,7 +272,7 @@ class SuffixModel:
 
         prep = self.prep
         n_layers = prep.n_layers
-        groups = [_Group.plan(self, cells, start) for cells, start in parts]
+        groups = [_Group(self, cells, start) for cells, start in parts]
         for ly in range(min(g.first_layer for g in groups), n_layers):
             last = ly == n_layers - 1
             for g in groups:
@@ -314,21 +314,16 @@ class _Group:
     Rows are ordered by where they join (layer, then phase), so the batch only grows; each
     cell owns ``samples`` consecutive rows from ``base_of[cell]``."""
 
-    def __init__(self, cells: list[Cell], start: int, t: int, samples: int) -> None:
-        self.cells, self.start, self.t, self.samples = cells, start, t, samples
+    def __init__(self, model: SuffixModel, cells: list[Cell], start: int) -> None:
+        self.cells, self.start = cells, start
+        self.t, self.samples = model.prep.n_pos - start, model.prep.samples
         self.joins = [(cell.start, _PHASE[cell.kind]) for cell in cells]
         order = sorted(range(len(cells)), key=lambda i: self.joins[i])
-        self.base_of = {i: rank * samples for rank, i in enumerate(order)}
+        self.base_of = {i: rank * self.samples for rank, i in enumerate(order)}
         self.pending = order
         self.first_layer = self.joins[order[0]][0]
-        self.later: dict[tuple[int, int], tuple[Any, Any, Any]] = {}
+        self.later = model._later_patches(cells, self.base_of, start)
         self.x: Any = None
-
-    @classmethod
-    def plan(cls, model: SuffixModel, cells: list[Cell], start: int) -> _Group:
-        group = cls(cells, start, model.prep.n_pos - start, model.prep.samples)
-        group.later = model._later_patches(cells, group.base_of, start)
-        return group
 
     def join(self, model: SuffixModel, ly: int, phase: int) -> None:
         """Append the rows of the cells whose first patch is at (block ``ly``, ``phase``)."""
